@@ -1,0 +1,23 @@
+"""Facts about the course itself: where it lives and which notebooks it has, in order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# The one place that names the repository; badges and Colab install cells derive from it
+# (python tools/notebook_sync.py rewrites them, a test checks they agree).
+REPOSITORY = "https://github.com/convnets-course/convnets-course"
+BRANCH = "main"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+
+
+def colab_url(notebook: str) -> str:
+    """The Colab address that opens ``notebooks/<notebook>`` from GitHub."""
+    owner_and_name = REPOSITORY.removeprefix("https://github.com/")
+    return f"https://colab.research.google.com/github/{owner_and_name}/blob/{BRANCH}/notebooks/{notebook}"
+
+
+def notebooks() -> list[Path]:
+    """The course's notebooks in order (``NN_topic.ipynb``)."""
+    return sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))

