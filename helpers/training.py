@@ -8,8 +8,8 @@ builds this loop step by step; later notebooks reuse it from here.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import matplotlib.pyplot as plt
 import torch

@@ -25,7 +25,7 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 CELL_METADATA_KEYS = ("jupyter", "slideshow", "tags")
 REPO_NAME = REPOSITORY.rstrip("/").rsplit("/", 1)[-1]
 
-INSTALL_CELL = f'''# Colab only: fetch the course's code and the extras Colab lacks (locally, `python tasks.py lab` did this).
+INSTALL_CELL = f'''# On Colab only: fetch the course and the extras Colab lacks (locally, `python tasks.py lab` did it).
 import sys
 
 if "google.colab" in sys.modules:
@@ -34,7 +34,8 @@ if "google.colab" in sys.modules:
 
     course_dir = "/content/{REPO_NAME}"
     if not os.path.isdir(course_dir):
-        subprocess.run(["git", "clone", "--depth", "1", "{REPOSITORY}", course_dir], check=True)
+        repository = "{REPOSITORY}"
+        subprocess.run(["git", "clone", "--depth", "1", repository, course_dir], check=True)
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", f"{{course_dir}}[colab]"], check=True)
     sys.path.insert(0, course_dir)
     os.chdir(f"{{course_dir}}/notebooks")'''

@@ -27,7 +27,9 @@ def run(path: Path, timeout: int) -> float:
     """Execute one notebook in its folder; return the seconds it took."""
     notebook = nbformat.read(path, as_version=4)
     started = time.perf_counter()
-    NotebookClient(notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     write(synced(notebook, path.name), path)
     return time.perf_counter() - started
 

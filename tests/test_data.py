@@ -1,0 +1,186 @@
+"""The data layer: cache, mirror, download, checksums, atomic writes, safe extraction, clear errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from helpers import data
+
+PAYLOAD = b"convolution " * 1000
+
+
+def folder_listing(folder: Path) -> list[str]:
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*")) if folder.exists() else []
+
+
+def test_download_is_verified_and_cached(data_home, registry, file_server):
+    file_server.files["a.bin"] = PAYLOAD
+    registry({"set/a.bin": (PAYLOAD, [f"{file_server.url}/a.bin"])})
+    path = data.fetch("set/a.bin")
+    assert path == data_home / "set" / "a.bin"
+    assert path.read_bytes() == PAYLOAD
+    assert data.fetch("set/a.bin") == path
+    assert file_server.requests == ["a.bin"], "the second fetch must come from the cache"
+
+
+def test_second_url_is_tried_when_the_first_fails(data_home, registry, file_server):
+    file_server.files["good.bin"] = PAYLOAD
+    registry({"a.bin": (PAYLOAD, [f"{file_server.url}/missing.bin", f"{file_server.url}/good.bin"])})
+    assert data.fetch("a.bin").read_bytes() == PAYLOAD
+
+
+def test_checksum_mismatch_on_download_leaves_nothing(data_home, registry, file_server):
+    file_server.files["a.bin"] = PAYLOAD[:-1] + b"X"
+    registry({"a.bin": (PAYLOAD, [f"{file_server.url}/a.bin"])})
+    with pytest.raises(data.DataUnavailableError, match="expected"):
+        data.fetch("a.bin")
+    assert [name for name in folder_listing(data_home) if name != "."] == []
+
+
+def test_truncated_download_is_rejected(data_home, registry, file_server):
+    file_server.files["a.bin"] = PAYLOAD[:100]
+    registry({"a.bin": (PAYLOAD, [f"{file_server.url}/a.bin"])})
+    with pytest.raises(data.DataUnavailableError, match="bytes"):
+        data.fetch("a.bin")
+    assert folder_listing(data_home) == []
+
+
+def test_interrupted_download_leaves_no_partial_file(data_home, registry, file_server):
+    file_server.files["a.bin"] = PAYLOAD
+    file_server.cut["a.bin"] = 500
+    registry({"a.bin": (PAYLOAD, [f"{file_server.url}/a.bin"])})
+    with pytest.raises(data.DataUnavailableError):
+        data.fetch("a.bin")
+    assert folder_listing(data_home) == []
+
+
+def test_offline_without_mirror_or_cache_names_file_url_and_setting(data_home, registry):
+    url = "http://127.0.0.1:9/a.bin"  # the discard port: nothing listens, the connection is refused
+    registry({"set/a.bin": (PAYLOAD, [url])})
+    with pytest.raises(data.DataUnavailableError) as error:
+        data.fetch("set/a.bin")
+    message = str(error.value)
+    assert "set/a.bin" in message and url in message and data.MIRROR_ENV in message
+
+
+def test_mirror_is_used_before_the_network(data_home, registry, tmp_path, monkeypatch):
+    mirror = tmp_path / "mirror"
+    (mirror / "set").mkdir(parents=True)
+    (mirror / "set" / "a.bin").write_bytes(PAYLOAD)
+    monkeypatch.setenv(data.MIRROR_ENV, str(mirror))
+    registry({"set/a.bin": (PAYLOAD, ["http://127.0.0.1:9/a.bin"])})
+    assert data.availability("set/a.bin") == "mirror"
+    assert data.fetch("set/a.bin").read_bytes() == PAYLOAD
+    assert data.availability("set/a.bin") == "cache"
+
+
+def test_corrupted_mirror_file_gives_a_clear_error_and_leaves_the_cache_alone(
+    data_home, registry, tmp_path, monkeypatch
+):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "a.bin").write_bytes(PAYLOAD[:-1] + b"X")
+    monkeypatch.setenv(data.MIRROR_ENV, str(mirror))
+    registry({"a.bin": (PAYLOAD, ["http://127.0.0.1:9/a.bin"])})
+    with pytest.raises(data.ChecksumError, match="mirror copy is damaged"):
+        data.fetch("a.bin")
+    assert folder_listing(data_home) == []
+
+
+def test_damaged_cache_copy_is_replaced(data_home, registry, file_server):
+    file_server.files["a.bin"] = PAYLOAD
+    registry({"a.bin": (PAYLOAD, [f"{file_server.url}/a.bin"])})
+    data_home.mkdir()
+    (data_home / "a.bin").write_bytes(PAYLOAD[:10])
+    assert data.fetch("a.bin").read_bytes() == PAYLOAD
+
+
+def test_unknown_file_lists_the_known_ones(data_home, registry):
+    registry({"a.bin": (PAYLOAD, [])})
+    with pytest.raises(ValueError, match="a.bin"):
+        data.fetch("nope.bin")
+
+
+def make_zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_extract_unpacks_once(data_home, registry, file_server):
+    archive = make_zip({"pack/x.txt": b"x", "pack/sub/y.txt": b"y"})
+    file_server.files["pack.zip"] = archive
+    registry({"pack.zip": (archive, [f"{file_server.url}/pack.zip"])})
+    folder = data.extract("pack.zip")
+    assert (folder / "pack" / "sub" / "y.txt").read_bytes() == b"y"
+    assert data.extract("pack.zip") == folder
+
+
+@pytest.mark.parametrize("evil", ["../escape.txt", "pack/../../escape.txt", "/etc/escape.txt"])
+def test_extract_refuses_members_outside_the_target(data_home, registry, file_server, evil):
+    archive = make_zip({"pack/ok.txt": b"ok", evil: b"bad"})
+    file_server.files["pack.zip"] = archive
+    registry({"pack.zip": (archive, [f"{file_server.url}/pack.zip"])})
+    with pytest.raises(data.DataError, match="outside"):
+        data.extract("pack.zip")
+    assert not (data_home / "pack").exists(), "nothing may be left half-extracted"
+    assert not (data_home.parent / "escape.txt").exists()
+
+
+def test_extract_refuses_symbolic_links(data_home, registry, file_server):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        link = zipfile.ZipInfo("pack/link")
+        link.external_attr = 0o120777 << 16
+        archive.writestr(link, "/etc/passwd")
+    file_server.files["pack.zip"] = buffer.getvalue()
+    registry({"pack.zip": (buffer.getvalue(), [f"{file_server.url}/pack.zip"])})
+    with pytest.raises(data.DataError, match="symbolic"):
+        data.extract("pack.zip")
+
+
+def test_content_checksum_ignores_packing_but_not_content(tmp_path):
+    stored, deflated = tmp_path / "stored.zip", tmp_path / "deflated.zip"
+    for path, method in ((stored, zipfile.ZIP_STORED), (deflated, zipfile.ZIP_DEFLATED)):
+        with zipfile.ZipFile(path, "w", compression=method) as archive:
+            archive.writestr("d/a/x.jpg", b"cat")
+            archive.writestr("d/extra.py", b"ignored")
+    assert stored.read_bytes() != deflated.read_bytes()
+    assert data.zip_content_sha256(stored, "d/*/*.jpg") == data.zip_content_sha256(deflated, "d/*/*.jpg")
+    changed = tmp_path / "changed.zip"
+    with zipfile.ZipFile(changed, "w") as archive:
+        archive.writestr("d/a/x.jpg", b"dog")
+    assert data.zip_content_sha256(changed, "d/*/*.jpg") != data.zip_content_sha256(stored, "d/*/*.jpg")
+
+
+def test_registry_records_are_complete():
+    registry = data.load_registry()
+    assert registry["files"], "the registry lists no files"
+    for path, record in registry["files"].items():
+        item = data.Entry.from_json(path, record)
+        assert item.urls and all(url.startswith("https://") or url.startswith("http://") for url in item.urls), path
+        assert (item.sha256 and len(item.sha256) == 64 and item.size) or item.content_sha256, path
+        assert record["dataset"] in registry["datasets"], path
+    for name, card in registry["datasets"].items():
+        assert {"title", "license", "citation", "homepage"} <= card.keys(), name
+
+
+def test_every_registry_file_matches_the_mirror_when_one_is_set():
+    mirror = data.mirror_dir()
+    if mirror is None:
+        pytest.skip(f"{data.MIRROR_ENV} is not set; the registry's checksums are checked against the mirror in CI")
+    for path in data.load_registry()["files"]:
+        data.verify(mirror / path, data.entry(path))
+
+
+def test_registry_is_valid_json_with_a_trailing_newline():
+    text = data.REGISTRY_PATH.read_text(encoding="utf-8")
+    assert text.endswith("\n")
+    json.loads(text)

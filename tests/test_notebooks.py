@@ -1,0 +1,80 @@
+"""Conventions every notebook follows (the notebooks' outputs themselves are checked by nbval)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.course import NOTEBOOKS_DIR, REPO_ROOT, notebooks
+from tools import notebook_sync
+
+NOTEBOOKS = notebooks()
+MAX_BYTES = 2 * 1024 * 1024
+
+
+def load(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def test_notebooks_are_numbered_in_order_from_00():
+    numbers = [int(path.name[:2]) for path in NOTEBOOKS]
+    assert numbers == list(range(len(numbers))), [path.name for path in NOTEBOOKS]
+    stray = [path.name for path in NOTEBOOKS_DIR.glob("*.ipynb") if path not in NOTEBOOKS]
+    assert not stray, f"notebooks must be named NN_topic.ipynb: {stray}"
+    assert all(re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name) for path in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_badge_colab_cell_and_metadata_are_in_sync(path):
+    original = load(path)
+    assert notebook_sync.synced(original, path.name) == original, "run: python tools/notebook_sync.py"
+    assert original.cells[0].source.startswith(notebook_sync.badge(path.name))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_title_setup_cell_and_exercises(path):
+    cells = load(path).cells
+    title = cells[0].source.splitlines()
+    assert title[2].startswith(f"# {path.name[:2]} · "), "cell 0: badge, blank line, '# NN · Title'"
+    setup = cells[2]
+    assert setup.cell_type == "code" and "helpers.setup(" in setup.source, "cell 2 must be the helpers.setup cell"
+    assert "nbval-ignore-output" in setup.metadata.get("tags", [])
+    assert cells[-1].cell_type == "markdown" and "Exercises" in cells[-1].source
+    assert "<details>" in cells[-1].source, "solutions belong in a <details> block"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_stored_outputs_are_a_clean_run_in_order(path):
+    code_cells = [cell for cell in load(path).cells if cell.cell_type == "code"]
+    counts = [cell.execution_count for cell in code_cells]
+    assert counts == list(range(1, len(code_cells) + 1)), "outputs must come from one top-to-bottom run"
+    for cell in code_cells:
+        errors = [output for output in cell.outputs if output.output_type == "error"]
+        assert not errors, f"error output in cell:\n{cell.source[:200]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_size_and_sizing_through_pick(path):
+    assert path.stat().st_size < MAX_BYTES, f"{path.name} is {path.stat().st_size:,} bytes"
+    if path.name.startswith("00_"):
+        return  # the start page explains the switch itself
+    for cell in load(path).cells:
+        if cell.cell_type == "code":
+            assert "quick_mode(" not in cell.source and "COURSE_QUICK" not in cell.source, (
+                "choose sizes with helpers.pick(quick=..., full=...)"
+            )
+
+
+def test_ruff_is_clean_on_helpers_tests_tools_and_notebooks():
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "helpers", "tests", "tools", "benchmarks", "notebooks", "tasks.py"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
