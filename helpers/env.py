@@ -10,9 +10,12 @@ installed, importing TensorFlow before torch can crash the kernel.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
 import random
 import sys
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any, TypeVar
 
@@ -91,12 +94,42 @@ def import_torch() -> ModuleType:
     return torch
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null for a moment.
+
+    TensorFlow's C++ start-up messages ("All log messages before absl::InitializeLog()...",
+    "Could not find cuda drivers...") ignore TF_CPP_MIN_LOG_LEVEL and would otherwise be
+    stored in every notebook that imports it. Python-level errors are unaffected: an import
+    error is raised after the descriptor is restored.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def import_tensorflow() -> ModuleType:
     """Import TensorFlow safely: torch first, quiet C++ logs, the course's thread setting."""
     import_torch()
+    # torch's optimizers import torch._dynamo (and triton) lazily, and torchvision loads its own
+    # native operators; doing either after TensorFlow is loaded segfaults (torch 2.14, TF 2.21),
+    # so both are loaded first.
+    import torch._dynamo  # noqa: F401
+
+    if importlib.util.find_spec("torchvision") is not None:
+        import torchvision  # noqa: F401
+
     first_import = "tensorflow" not in sys.modules
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import tensorflow as tf
+    with _native_stderr_silenced() if first_import else contextlib.nullcontext():
+        import tensorflow as tf
 
     if first_import:
         threads = thread_count()

@@ -63,10 +63,14 @@ def test_setup_prints_one_line_and_returns_the_device(capsys):
 
 def test_tensorflow_after_torch_in_a_fresh_interpreter():
     """The import order the course relies on: helpers imports torch, then TensorFlow, in one process."""
+    # Creating a torch optimizer loads torch._dynamo (and triton), and torchvision its native
+    # operators; after a bare TensorFlow import either crashed the interpreter.
     code = (
-        "from helpers import env; tf = env.import_tensorflow(); import torch, keras;"
+        "from helpers import env; tf = env.import_tensorflow(); import torch, torchvision, keras;"
+        "optimizer = torch.optim.Adam([torch.nn.Parameter(torch.ones(2))]);"
         "print(tf.reduce_sum(tf.ones((2, 2))).numpy(), torch.ones(2).sum().item(), keras.__version__[0])"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["4.0", "2.0", "3"]
+    assert "absl" not in result.stderr, "TensorFlow's start-up log lines should be silenced"
