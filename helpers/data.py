@@ -160,15 +160,18 @@ def _verified_cache_hit(target: Path, item: Entry) -> bool:
     return True
 
 
-def _install(source: BinaryIO, target: Path, item: Entry, total: int | None, label: str) -> None:
-    """Copy ``source`` to a temporary file beside ``target``, verify it, then rename it into place."""
+def _install(source: BinaryIO, target: Path, item: Entry, total: int | None, label: str | None) -> None:
+    """Copy ``source`` to a temporary file beside ``target``, verify it, then rename it into place.
+
+    A progress bar labelled ``label`` is shown while copying, unless ``label`` is None.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     temporary = Path(temporary_name)
     try:
         with (
             os.fdopen(handle, "wb") as out,
-            tqdm(total=total, unit="B", unit_scale=True, desc=label, leave=False, disable=total is None) as bar,
+            tqdm(total=total, unit="B", unit_scale=True, desc=label, leave=False, disable=label is None) as bar,
         ):
             for block in iter(lambda: source.read(CHUNK), b""):
                 out.write(block)
@@ -198,7 +201,8 @@ def fetch(relpath: str) -> Path:
         source = mirror / relpath
         try:
             with open(source, "rb") as handle:
-                _install(handle, target, item, item.size, f"copy {relpath}")
+                # A local copy is quick: no progress bar (it would also make outputs depend on the cache).
+                _install(handle, target, item, item.size, None)
         except ChecksumError as error:
             raise ChecksumError(
                 f"the mirror copy is damaged: {error}. Replace {source} or unset {MIRROR_ENV}."
