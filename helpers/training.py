@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
 import torch
+from matplotlib.ticker import MaxNLocator
 from torch import nn
 from tqdm.auto import tqdm
 
@@ -123,7 +124,8 @@ def fit(
 def plot_history(histories: dict[str, History], title: str = "") -> plt.Figure:
     """Loss and accuracy curves (training solid, validation dashed) for one or more runs."""
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(8, 3))
-    for (name, history), colour in zip(histories.items(), plt.rcParams["axes.prop_cycle"].by_key()["color"]):
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for (name, history), colour in zip(histories.items(), colours, strict=False):
         epochs = range(1, len(history.loss) + 1)
         loss_ax.plot(epochs, history.loss, color=colour, label=f"{name} train")
         loss_ax.plot(epochs, history.val_loss, "--", color=colour, label=f"{name} val")
@@ -131,6 +133,8 @@ def plot_history(histories: dict[str, History], title: str = "") -> plt.Figure:
         acc_ax.plot(epochs, history.val_accuracy, "--", color=colour, label=f"{name} val")
     loss_ax.set(xlabel="epoch", ylabel="cross-entropy loss", title="loss")
     acc_ax.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+    for ax in (loss_ax, acc_ax):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     acc_ax.legend(fontsize=7)
     if title:
         fig.suptitle(title)
