@@ -89,7 +89,7 @@ def load_photo(path: str | Path, size: int = 224, resize: int | None = None) -> 
         image = image.resize((max(resize, round(width * scale)), max(resize, round(height * scale))), Image.BICUBIC)
         width, height = image.size
         left, top = (width - size) // 2, (height - size) // 2
-        return np.asarray(image.crop((left, top, left + size, top + size)), dtype=np.uint8)
+        return np.array(image.crop((left, top, left + size, top + size)), dtype=np.uint8)  # writable, for torch
 
 
 def load_images(
