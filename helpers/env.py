@@ -150,13 +150,14 @@ def torch_device() -> Any:
 
 
 def describe_torch_device(device: Any) -> str:
-    """'cuda (NVIDIA H100)', 'mps (Apple GPU)' or 'cpu (N threads)'."""
+    """'cuda (NVIDIA H100)', 'mps (Apple GPU)', 'cpu (1 thread)' or 'cpu (N threads)'."""
     torch = import_torch()
     if device.type == "cuda":
         return f"cuda ({torch.cuda.get_device_name(device)})"
     if device.type == "mps":
         return "mps (Apple GPU)"
-    return f"cpu ({torch.get_num_threads()} threads)"
+    threads = torch.get_num_threads()
+    return f"cpu ({threads} thread{'' if threads == 1 else 's'})"
 
 
 def describe_tf_device() -> str:
