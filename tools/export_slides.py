@@ -113,11 +113,14 @@ NO_REMOTE_BLOCKS = """
 {% block jupyter_widgets %}{% endblock jupyter_widgets %}
 """
 
-SLIDES_TEMPLATE = (
-    "{%- extends 'index.html.j2' -%}\n"
-    + NO_REMOTE_BLOCKS
-    + MATHJAX_BLOCK
-    + """
+
+def offline_template(blocks: str) -> str:
+    """An nbconvert HTML template with nothing loaded from the network, plus the given blocks."""
+    return "{%- extends 'index.html.j2' -%}\n" + NO_REMOTE_BLOCKS + MATHJAX_BLOCK + blocks
+
+
+SLIDES_TEMPLATE = offline_template(
+    """
 {%- block html_head_css -%}
 <style type="text/css">
 /* Wrap long code lines on a slide rather than cut them off at its right edge. */
@@ -166,11 +169,8 @@ Reveal.on("slidechanged", scrollTallSlides);
 """
 )
 
-HANDOUT_TEMPLATE = (
-    "{%- extends 'index.html.j2' -%}\n"
-    + NO_REMOTE_BLOCKS
-    + MATHJAX_BLOCK
-    + """
+HANDOUT_TEMPLATE = offline_template(
+    """
 {%- block html_head_css -%}
 <style type="text/css">
 /* A printed page: A4 with margins, code that wraps instead of being cut off at the page edge, and no code block,
