@@ -28,7 +28,11 @@ def run(path: Path, timeout: int) -> float:
     notebook = nbformat.read(path, as_version=4)
     started = time.perf_counter()
     NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        coalesce_streams=True,  # one stdout block per cell, not one per flush: cleaner files and diffs
     ).execute()
     write(synced(notebook, path.name), path)
     return time.perf_counter() - started
@@ -42,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ["COURSE_QUICK"] = "1" if args.quick else "0"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # A stored progress bar is a widget whose state is not saved: it would show "0%" forever.
+    os.environ["TQDM_DISABLE"] = "1"
     chosen = [path for path in notebooks() if not args.prefixes or path.name.startswith(tuple(args.prefixes))]
     if not chosen:
         print("no notebook matches", args.prefixes)
