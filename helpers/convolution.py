@@ -28,6 +28,16 @@ def _pair(value: int | Pair, name: str) -> Pair:
     return int(pair[0]), int(pair[1])
 
 
+def as_float(array: np.ndarray) -> np.ndarray:
+    """``array`` as a NumPy array of floats: integers become float32 (or float64 for wide ones), floats stay.
+
+    >>> as_float(np.array([200, 100], np.uint8)) * 2
+    array([400., 200.], dtype=float32)
+    """
+    array = np.asarray(array)
+    return array.astype(np.result_type(array.dtype, np.float32), copy=False)
+
+
 def conv_output_size(n: int, f: int, padding: int = 0, stride: int = 1, dilation: int = 1, exact: bool = False) -> int:
     """Output length along one axis: ``floor((n + 2p - d(f-1) - 1) / s) + 1``.
 
@@ -115,7 +125,8 @@ def conv2d(
     array([[19., 25.],
            [37., 43.]])
     """
-    image, weights = np.asarray(image), np.asarray(weights)
+    # Integer inputs would overflow (a uint8 product wraps around at 256): compute in floating point.
+    image, weights = (as_float(array) for array in (image, weights))
     single_map = image.ndim == 2
     if single_map:
         if weights.ndim != 2:

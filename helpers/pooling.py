@@ -17,12 +17,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .convolution import conv_output_size
+from .convolution import as_float, conv_output_size
 
 POOLS = {
     "max": lambda windows: windows.max(axis=(-2, -1)),
     "avg": lambda windows: windows.mean(axis=(-2, -1)),
-    "l2": lambda windows: np.sqrt((windows**2).sum(axis=(-2, -1))),
+    "l2": lambda windows: np.sqrt((as_float(windows) ** 2).sum(axis=(-2, -1))),  # uint8 squares would wrap around
 }
 
 

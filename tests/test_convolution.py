@@ -137,6 +137,11 @@ def test_worked_examples_from_the_lectures() -> None:
     assert conv_param_count(3, 10, 3) == 280 and conv_param_count(3, 6, 5) == 456
 
 
+def test_conv2d_does_not_overflow_on_integer_inputs() -> None:
+    image, kernel = np.full((3, 3), 200, np.uint8), np.full((2, 2), 2, np.uint8)
+    np.testing.assert_array_equal(conv2d(image, kernel), np.full((2, 2), 1600.0))
+
+
 def test_convolve2d_is_flipped_cross_correlation_like_scipy() -> None:
     from scipy.signal import convolve2d as scipy_convolve2d
 

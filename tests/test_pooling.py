@@ -84,6 +84,10 @@ def test_pool2d_keeps_integer_dtype_for_max() -> None:
     assert pool2d(np.arange(16, dtype=np.uint8).reshape(4, 4), 2).dtype == np.uint8
 
 
+def test_l2_pool2d_does_not_overflow_on_uint8() -> None:
+    np.testing.assert_allclose(l2_pool2d(np.full((2, 2), 200, np.uint8), 2), [[400.0]])
+
+
 @pytest.mark.parametrize(
     ("shape", "kwargs", "message"),
     [
