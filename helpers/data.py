@@ -14,6 +14,7 @@ leaves a partial file under the real name. Nothing downloaded is ever unpickled.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import json
@@ -160,26 +161,39 @@ def _verified_cache_hit(target: Path, item: Entry) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def replaced_atomically(target: Path) -> Iterator[Path]:
+    """Yield a new temporary path beside ``target``; when the block succeeds, it replaces ``target`` in one step.
+
+    Readers never see a half-written file, a failed or interrupted write leaves nothing behind, and two
+    processes writing the same target at once (notebooks tested in parallel) each use their own file.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    temporary = Path(temporary_name)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def _install(source: BinaryIO, target: Path, item: Entry, total: int | None, label: str | None) -> None:
     """Copy ``source`` to a temporary file beside ``target``, verify it, then rename it into place.
 
     A progress bar labelled ``label`` is shown while copying, unless ``label`` is None.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    temporary = Path(temporary_name)
-    try:
-        with (
-            os.fdopen(handle, "wb") as out,
-            tqdm(total=total, unit="B", unit_scale=True, desc=label, leave=False, disable=label is None) as bar,
-        ):
-            for block in iter(lambda: source.read(CHUNK), b""):
-                out.write(block)
-                bar.update(len(block))
+    with (
+        replaced_atomically(target) as temporary,
+        open(temporary, "wb") as out,
+        tqdm(total=total, unit="B", unit_scale=True, desc=label, leave=False, disable=label is None) as bar,
+    ):
+        for block in iter(lambda: source.read(CHUNK), b""):
+            out.write(block)
+            bar.update(len(block))
+        out.close()
         verify(temporary, item)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def fetch(relpath: str) -> Path:

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from .data import ChecksumError, entry, fetch, sha256_of, verify
+from .data import ChecksumError, entry, fetch, replaced_atomically, sha256_of, verify
 from .env import import_tensorflow
 
 EFFICIENTNET_LITE0_FILE = "efficientnet-lite0-57934424.pth"
@@ -228,10 +228,8 @@ def cached_arrays(path: str | Path, compute: Any) -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as stored:
             return {name: stored[name] for name in stored.files}
     arrays = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp.npz")
-    np.savez(temporary, **arrays)
-    temporary.replace(path)
+    with replaced_atomically(path) as temporary, open(temporary, "wb") as out:
+        np.savez(out, **arrays)
     return arrays
 
 
@@ -301,10 +299,8 @@ def seed_keras_cache(relpath: str = KERAS_MOBILENET_FILE) -> tuple[Path, str]:
             raise WeightsError(message) from error
         return target, f"Keras's cache ({_short(target)})"
     source = fetch(relpath)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + ".part")
-    shutil.copyfile(source, temporary)
-    temporary.replace(target)
+    with replaced_atomically(target) as temporary:
+        shutil.copyfile(source, temporary)
     return target, f"the course's data files ({_short(source)}, sha256 checked), copied into Keras's cache"
 
 

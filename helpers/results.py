@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
+from .data import replaced_atomically
 from .env import mode_name
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -52,10 +52,8 @@ def record_result(
         "date": dt.date.today().isoformat(),
     }
     path = results_dir() / f"{notebook}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
     existing = json.loads(path.read_text()) if path.is_file() else {"notebook": notebook, "results": {}}
     existing["results"][name] = record
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(existing, indent=1, sort_keys=True) + "\n")
-    os.replace(temporary, path)
+    with replaced_atomically(path) as temporary:
+        temporary.write_text(json.dumps(existing, indent=1, sort_keys=True) + "\n")
     return record

@@ -184,3 +184,17 @@ def test_registry_is_valid_json_with_a_trailing_newline():
     text = data.REGISTRY_PATH.read_text(encoding="utf-8")
     assert text.endswith("\n")
     json.loads(text)
+
+
+def test_replaced_atomically_uses_private_files_and_keeps_the_old_file_on_failure(tmp_path: Path):
+    target = tmp_path / "codes.npz"
+    target.write_text("old")
+    with data.replaced_atomically(target) as first, data.replaced_atomically(target) as second:
+        assert first != second and first.parent == second.parent == tmp_path
+        first.write_text("first")
+        second.write_text("second")
+    assert target.read_text() == "first", "the outer block finishes last and wins"
+    with pytest.raises(RuntimeError), data.replaced_atomically(target) as temporary:
+        temporary.write_text("half")
+        raise RuntimeError("interrupted")
+    assert target.read_text() == "first" and sorted(tmp_path.iterdir()) == [target]
