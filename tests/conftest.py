@@ -6,12 +6,32 @@ import hashlib
 import http.server
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from helpers import data
+
+T = TypeVar("T")
+
+
+def load_real_data(load: Callable[[], T], what: str) -> T:
+    """Run ``load`` on the real course data. With no copy anywhere (offline, no mirror) the test is skipped;
+    with ``COURSE_MIRROR`` set the data must be there, so a failure fails. Other errors are never hidden."""
+    try:
+        return load()
+    except data.DataUnavailableError as error:
+        if data.mirror_dir() is not None:
+            raise
+        pytest.skip(f"{what} unavailable offline without a mirror: {error}")
+
+
+@pytest.fixture
+def real_data() -> Callable[[Callable[[], T], str], T]:
+    """:func:`load_real_data`, for tests that check the real course files."""
+    return load_real_data
 
 
 @pytest.fixture

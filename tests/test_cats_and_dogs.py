@@ -64,11 +64,7 @@ def test_load_photo_keeps_the_aspect_ratio(tmp_path: Path):
         cats_and_dogs.load_photo(tmp_path / "wide.png", size=10, resize=5)
 
 
-def test_the_real_archive_has_the_documented_counts(monkeypatch):
-    monkeypatch.setenv("COURSE_MIRROR", "/work/shared/mirror")
-    try:
-        paths, labels = cats_and_dogs.list_files("validation")
-    except Exception as error:  # offline with no copy of the archive
-        pytest.skip(f"cats_and_dogs_filtered unavailable: {error}")
+def test_the_real_archive_has_the_documented_counts(real_data):
+    paths, labels = real_data(lambda: cats_and_dogs.list_files("validation"), "cats_and_dogs_filtered")
     assert len(paths) == 1000 and labels.sum() == 500
     assert paths[0].name == "cat.2000.jpg" and paths[-1].name == "dog.2499.jpg"

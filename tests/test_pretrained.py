@@ -104,12 +104,8 @@ def test_cnn_codes_shapes_and_cache(lite0, tmp_path: Path):
     np.testing.assert_array_equal(codes["head"], again["head"])
 
 
-def test_imagenet_classes_and_top_k(monkeypatch):
-    monkeypatch.setenv("COURSE_MIRROR", "/work/shared/mirror")
-    try:
-        classes = pretrained.imagenet_classes()
-    except Exception as error:  # offline with no copy: nothing to check here
-        pytest.skip(f"class index unavailable: {error}")
+def test_imagenet_classes_and_top_k(real_data):
+    classes = real_data(pretrained.imagenet_classes, "imagenet_class_index.json")
     assert len(classes) == 1000 and classes[751] == "racer"
     probabilities = np.zeros(1000)
     probabilities[[751, 817]] = [0.8, 0.2]
@@ -127,12 +123,9 @@ def test_corrupted_keras_cache_copy_is_reported(tmp_path: Path, monkeypatch):
         pretrained.seed_keras_cache()
 
 
-def test_keras_cache_is_seeded_from_the_course_data(tmp_path: Path, monkeypatch):
+def test_keras_cache_is_seeded_from_the_course_data(tmp_path: Path, monkeypatch, real_data):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    try:
-        path, source = pretrained.seed_keras_cache()
-    except Exception as error:  # offline with no mirror and no cache
-        pytest.skip(f"MobileNet weights unavailable: {error}")
+    path, source = real_data(pretrained.seed_keras_cache, "MobileNet weights")
     assert path == tmp_path / "models" / "mobilenet_2_5_224_tf_no_top.h5"
     assert "copied into Keras's cache" in source
     assert sha256_of(path) == "dbdb03ee2a22fd895301636cd328b234bb3a9952358f436d82f46b81e0d5b0bf"
