@@ -1,4 +1,4 @@
-"""Fetch the course's data files: local mirror, then cache, then download, always checksummed.
+"""Fetch the course's data files: cache, then local mirror, then download, always checksummed.
 
 Every file is listed in ``datasets/registry.json`` by its path relative to the data folder
 (for example ``mnist/train-images-idx3-ubyte.gz``) with its canonical URLs, size and sha256.

@@ -177,7 +177,7 @@ def read_cdb(path: str | Path) -> tuple[list[np.ndarray], np.ndarray, CdbHeader]
 
 
 # MATLAB v5: element types and array classes that the Hoda file uses.
-MI_INT8, MI_UINT8, MI_INT32, MI_UINT32, MI_MATRIX, MI_COMPRESSED = 1, 2, 5, 6, 14, 15
+MI_INT32, MI_UINT32, MI_MATRIX, MI_COMPRESSED = 5, 6, 14, 15
 MX_CELL, MX_STRUCT = 1, 2
 
 
@@ -196,7 +196,7 @@ def _tag(data: bytes, offset: int, end: int) -> tuple[int, int, int]:
     return word, count, offset + 8
 
 
-def _next(kind: int, count: int, data_offset: int) -> int:
+def _next(count: int, data_offset: int) -> int:
     """Offset after an element: data padded to 8 bytes (small elements occupy 8 in all)."""
     if data_offset % 8 == 4:  # small element
         return data_offset + 4
@@ -213,7 +213,7 @@ def _check_matrix(data: bytes, start: int, end: int, depth: int) -> None:
     if kind != MI_UINT32 or count != 8:
         raise ValueError(f"MAT matrix at offset {start} has malformed array flags")
     array_class = data[at] & 0xFF
-    offset = _next(kind, count, at)
+    offset = _next(count, at)
     kind, count, at = _tag(data, offset, end)  # dimensions
     if kind != MI_INT32 or count % 4 or not 8 <= count <= 32:
         raise ValueError(f"MAT matrix at offset {start} has malformed dimensions")
@@ -221,9 +221,9 @@ def _check_matrix(data: bytes, start: int, end: int, depth: int) -> None:
     if min(dims) < 0:
         raise ValueError(f"MAT matrix at offset {start} has negative dimensions {dims}")
     elements = int(np.prod(dims, dtype=np.int64))
-    offset = _next(kind, count, at)
+    offset = _next(count, at)
     kind, count, at = _tag(data, offset, end)  # name
-    offset = _next(kind, count, at)
+    offset = _next(count, at)
     if array_class == MX_STRUCT:
         raise ValueError("MAT structs are not expected in the Hoda file")
     if array_class == MX_CELL:
@@ -235,7 +235,7 @@ def _check_matrix(data: bytes, start: int, end: int, depth: int) -> None:
             if kind != MI_MATRIX:
                 raise ValueError(f"MAT cell at offset {offset} is not a matrix")
             _check_matrix(data, at, at + count, depth + 1)
-            offset = _next(kind, count, at)
+            offset = _next(count, at)
         return
     kind, count, at = _tag(data, offset, end)  # real part; numeric data needs at least a byte per element
     if elements > count:
@@ -265,8 +265,8 @@ def _inflate_mat(raw: bytes) -> bytes:
                 raise ValueError(f"MAT compressed element at offset {offset} is truncated")
             offset = at + count
         else:
-            element = raw[offset : _next(kind, count, at)]
-            offset = _next(kind, count, at)
+            element = raw[offset : _next(count, at)]
+            offset = _next(count, at)
         inner_kind, inner_count, inner_at = _tag(element, 0, len(element))
         if inner_kind != MI_MATRIX:
             raise ValueError(f"MAT top-level element of type {inner_kind} is not a matrix")
@@ -347,7 +347,7 @@ def fit_into_frame(image: np.ndarray, size: int = 28, box: int = 20) -> np.ndarr
 def stretch_to_frame(image: np.ndarray, size: int = 28) -> np.ndarray:
     """Naive resizing: stretch ``image`` to fill a ``size`` square, whatever its shape (for comparison).
 
-    >>> stretch_to_frame(np.full((10, 2), 255, np.uint8)).min()
+    >>> int(stretch_to_frame(np.full((10, 2), 255, np.uint8)).min())
     255
     """
     image = _check_image(image)
@@ -378,14 +378,3 @@ def load_hoda_raw(split: str = "train") -> tuple[list[np.ndarray], np.ndarray]:
         return read_hoda_mat(path)
     images, labels, _ = read_cdb(path)
     return images, labels
-
-
-def load_hoda(split: str = "train", size: int = 28, box: int = 20) -> tuple[np.ndarray, np.ndarray]:
-    """Hoda ``split`` as uint8 images (N, size, size), each fitted into the frame, and labels (N,).
-
-    >>> images, labels = load_hoda("test")   # doctest: +SKIP
-    >>> images.shape, np.bincount(labels)    # doctest: +SKIP
-    ((20000, 28, 28), array([2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000]))
-    """
-    images, labels = load_hoda_raw(split)
-    return np.stack([fit_into_frame(image, size, box) for image in images]), labels
