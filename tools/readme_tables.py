@@ -18,11 +18,11 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers.course import REPO_ROOT, colab_url, notebooks  # noqa: E402
+from helpers.course import REPO_ROOT, notebooks  # noqa: E402
+from tools.notebook_sync import badge  # noqa: E402
 
 README = REPO_ROOT / "README.md"
 RESULTS_DIR = REPO_ROOT / "results"
-BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
 
 def notebook_table() -> str:
@@ -32,8 +32,7 @@ def notebook_table() -> str:
             line for line in nbformat.read(path, as_version=4).cells[0].source.splitlines() if line.startswith("# ")
         )
         title = title_line.split("·", 1)[-1].strip()
-        badge = f"[![Open In Colab]({BADGE})]({colab_url(path.name)})"
-        rows.append(f"| {path.name[:2]} | [{title}](notebooks/{path.name}) | {badge} |")
+        rows.append(f"| {path.name[:2]} | [{title}](notebooks/{path.name}) | {badge(path.name)} |")
     return "\n".join(rows)
 
 
