@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import numbers
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ def record_result(
     """
     if not notebook[:2].isdigit() or notebook.endswith(".ipynb"):
         raise ValueError(f"notebook must look like '05_lenet_mnist', got {notebook!r}")
-    if not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not isinstance(value, numbers.Real) or not math.isfinite(value):  # NumPy and Keras scalars are Real too
         raise ValueError(f"value must be a finite number, got {value!r}")
     record = {
         "value": float(value),
