@@ -83,14 +83,13 @@ def main(argv: list[str]) -> int:
             return 1
         return code
     if command == "slides":
-        return run_in_venv(["tools/export_slides.py", *rest])
+        return run_in_venv(["-m", "tools.export_slides", *rest])
     if command == "full-run":
-        return run_in_venv(["tools/run_notebooks.py", *rest])
+        return run_in_venv(["-m", "tools.run_notebooks", *rest])
     if command == "bench":
-        return max(
-            (run_in_venv([str(script), *rest]) for script in sorted((ROOT / "benchmarks").glob("*.py"))), default=0
-        )
-    return run_in_venv(["tools/notebook_sync.py"]) or run_in_venv(["tools/readme_tables.py"])
+        scripts = sorted(path.stem for path in (ROOT / "benchmarks").glob("[a-z]*.py"))
+        return max((run_in_venv(["-m", f"benchmarks.{name}", *rest]) for name in scripts), default=0)
+    return run_in_venv(["-m", "tools.notebook_sync"]) or run_in_venv(["-m", "tools.readme_tables"])
 
 
 if __name__ == "__main__":

@@ -5,9 +5,9 @@ pipeline), the optimizer is Adam with a one-cycle learning-rate schedule. Traini
 measured with the device synchronised; the test evaluations that check for the target are
 not counted. Run from the repository root:
 
-    python benchmarks/lenet_mnist_time_to_accuracy.py                 # best device here
-    python benchmarks/lenet_mnist_time_to_accuracy.py --device cpu --threads 2
-    python benchmarks/lenet_mnist_time_to_accuracy.py --device cuda --batch-size 512 --amp
+    python -m benchmarks.lenet_mnist_time_to_accuracy                 # best device here
+    python -m benchmarks.lenet_mnist_time_to_accuracy --device cpu --threads 2
+    python -m benchmarks.lenet_mnist_time_to_accuracy --device cuda --batch-size 512 --amp
 
 It prints one line per evaluation and a final JSON summary (add it to benchmarks/README.md).
 """
@@ -21,17 +21,15 @@ import os
 import platform
 import sys
 import time
-from pathlib import Path
 
 import torch
 from torch.nn import functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers.env import describe_torch_device, import_torch, torch_device  # noqa: E402
-from helpers.lenet import images_to_tensor, modern_lenet  # noqa: E402
-from helpers.mnist import load_mnist  # noqa: E402
+from helpers.env import describe_torch_device, import_torch, torch_device
+from helpers.lessons.lenet import images_to_tensor, modern_lenet
+from helpers.mnist import load_mnist
 
-MEAN, STD = 0.1307, 0.3081  # MNIST training-pixel statistics (notebook 05 measures them)
+MEAN, STD = 0.1307, 0.3081  # MNIST training-pixel statistics (notebook 06 measures them)
 
 
 def synchronize(device: torch.device) -> None:
@@ -46,8 +44,10 @@ def synchronize(device: torch.device) -> None:
 def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 5000) -> float:
     """Test accuracy in eval mode (not timed)."""
     model.eval()
-    correct = sum((model(x[i : i + batch_size]).argmax(1) == y[i : i + batch_size]).sum().item()
-                  for i in range(0, len(x), batch_size))
+    correct = sum(
+        (model(x[i : i + batch_size]).argmax(1) == y[i : i + batch_size]).sum().item()
+        for i in range(0, len(x), batch_size)
+    )
     model.train()
     return correct / len(x)
 
@@ -85,8 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     step_model = torch.compile(model) if args.compile else model
     steps_per_epoch = math.ceil(len(x) / args.batch_size)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.max_lr)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.max_lr,
-                                                    total_steps=args.epochs * steps_per_epoch, pct_start=0.25)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=args.max_lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.25
+    )
     check_every = math.ceil(steps_per_epoch / args.evals_per_epoch)
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.amp)
 
@@ -111,8 +112,11 @@ def main(argv: list[str] | None = None) -> int:
                 trained_seconds += time.perf_counter() - started
                 test_accuracy = accuracy(model, test_x, test_y)
                 history.append((round(step / steps_per_epoch, 3), round(trained_seconds, 3), test_accuracy))
-                print(f"epoch {step / steps_per_epoch:5.2f}  trained {trained_seconds:7.2f} s  "
-                      f"test accuracy {test_accuracy:.4f}", flush=True)
+                print(
+                    f"epoch {step / steps_per_epoch:5.2f}  trained {trained_seconds:7.2f} s  "
+                    f"test accuracy {test_accuracy:.4f}",
+                    flush=True,
+                )
                 if reached_at is None and test_accuracy >= args.target:
                     reached_at = (trained_seconds, step / steps_per_epoch)
                 synchronize(device)

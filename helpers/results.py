@@ -1,7 +1,7 @@
 """Record a notebook's headline results (accuracy, time, throughput) as JSON.
 
 Full-mode runs write ``results/NN_topic.json``, committed with the notebook's outputs; the
-README's results table is generated from those files (``python tools/readme_tables.py``).
+README's results table is generated from those files (``python -m tools.readme_tables``).
 Quick-mode runs write to ``build/quick-results/`` instead so they never overwrite real results.
 """
 
@@ -14,10 +14,9 @@ import numbers
 from pathlib import Path
 from typing import Any
 
+from .course import REPO_ROOT
 from .data import replaced_atomically
 from .env import mode_name
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def results_dir() -> Path:
@@ -36,11 +35,11 @@ def record_result(
 ) -> dict[str, Any]:
     """Add or replace result ``name`` in ``<results_dir>/<notebook>.json``; return the record.
 
-    >>> record_result("05_lenet_mnist", "test accuracy (modern LeNet)", 0.9912, "fraction",
+    >>> record_result("06_lenet_mnist", "test accuracy (modern LeNet)", 0.9912, "fraction",
     ...               framework="torch", device="cpu", seconds=61.2)   # doctest: +SKIP
     """
     if not notebook[:2].isdigit() or notebook.endswith(".ipynb"):
-        raise ValueError(f"notebook must look like '05_lenet_mnist', got {notebook!r}")
+        raise ValueError(f"notebook must look like '06_lenet_mnist', got {notebook!r}")
     if not isinstance(value, numbers.Real) or not math.isfinite(value):  # NumPy and Keras scalars are Real too
         raise ValueError(f"value must be a finite number, got {value!r}")
     record = {

@@ -1,4 +1,4 @@
-"""Tests for helpers.accounting: hand-checkable layers, the papers' totals, PyTorch's own counters."""
+"""Tests for helpers.lessons.accounting: hand-checkable layers, the papers' totals, PyTorch's own counters."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from helpers.accounting import Accounting, account, check_against_torch, format_bytes, layer_macs, torch_flops
+from helpers.lessons.accounting import Accounting, account, check_against_torch, format_bytes, layer_macs, torch_flops
 
 
 def lecture_alexnet() -> nn.Sequential:

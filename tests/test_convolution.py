@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.convolution import conv2d, conv_output_size, conv_param_count, convolve2d, pad2d, same_padding
 from helpers.env import import_tensorflow, import_torch
+from helpers.lessons.convolution import conv2d, conv_output_size, conv_param_count, convolve2d, pad2d, same_padding
 
 torch = import_torch()  # torch before TensorFlow, always (the reverse order can crash)
 tf = import_tensorflow()
@@ -49,8 +49,12 @@ def test_conv2d_matches_torch_functional_conv2d(case: dict) -> None:
     image, weights, bias = random_layer(case)
     ours = conv2d(image, weights, bias, stride=case["stride"], padding=case["padding"], dilation=case["dilation"])
     theirs = torch.nn.functional.conv2d(
-        torch.from_numpy(image)[None], torch.from_numpy(weights), torch.from_numpy(bias),
-        stride=case["stride"], padding=case["padding"], dilation=case["dilation"],
+        torch.from_numpy(image)[None],
+        torch.from_numpy(weights),
+        torch.from_numpy(bias),
+        stride=case["stride"],
+        padding=case["padding"],
+        dilation=case["dilation"],
     )[0].numpy()
     assert ours.shape == theirs.shape
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
@@ -64,11 +68,16 @@ def test_conv2d_matches_tf_nn_conv2d_with_explicit_padding(case: dict) -> None:
         case["dilation"] = (1, 1)  # tf.nn.conv2d on the CPU does not combine strides and dilations
     ours = conv2d(image, weights, bias, stride=case["stride"], padding=case["padding"], dilation=case["dilation"])
     (p_h, p_w) = case["padding"]
-    theirs = tf.nn.conv2d(
-        np.moveaxis(image, 0, -1)[None],  # TensorFlow is channels-last: (N, H, W, C)
-        np.transpose(weights, (2, 3, 1, 0)),  # and its filters are (f_h, f_w, C, K)
-        strides=case["stride"], padding=[[0, 0], [p_h, p_h], [p_w, p_w], [0, 0]], dilations=case["dilation"],
-    ).numpy()[0] + bias
+    theirs = (
+        tf.nn.conv2d(
+            np.moveaxis(image, 0, -1)[None],  # TensorFlow is channels-last: (N, H, W, C)
+            np.transpose(weights, (2, 3, 1, 0)),  # and its filters are (f_h, f_w, C, K)
+            strides=case["stride"],
+            padding=[[0, 0], [p_h, p_h], [p_w, p_w], [0, 0]],
+            dilations=case["dilation"],
+        ).numpy()[0]
+        + bias
+    )
     np.testing.assert_allclose(ours, np.moveaxis(theirs, -1, 0), rtol=1e-10, atol=1e-10)
 
 
@@ -127,8 +136,16 @@ def test_conv_param_count_matches_torch_and_keras(channels: int, filters: int, k
 
 def test_worked_examples_from_the_lectures() -> None:
     vertical_edge = np.array([[1, 0, -1]] * 3)
-    image = np.array([[3, 0, 1, 2, 7, 4], [1, 5, 8, 9, 3, 1], [2, 7, 2, 5, 1, 3],
-                      [0, 1, 3, 1, 7, 8], [4, 2, 1, 6, 2, 8], [2, 4, 5, 2, 3, 9]])
+    image = np.array(
+        [
+            [3, 0, 1, 2, 7, 4],
+            [1, 5, 8, 9, 3, 1],
+            [2, 7, 2, 5, 1, 3],
+            [0, 1, 3, 1, 7, 8],
+            [4, 2, 1, 6, 2, 8],
+            [2, 4, 5, 2, 3, 9],
+        ]
+    )
     expected = [[-5, -4, 0, 8], [-10, -2, 2, 3], [0, -2, -4, -7], [-3, -2, -3, -16]]
     np.testing.assert_array_equal(conv2d(image, vertical_edge), expected)
     step = np.array([[10, 10, 10, 0, 0, 0]] * 6)

@@ -163,8 +163,9 @@ def mat_file(dims: tuple[int, int] = (2, 1), images: int = 2, compress: bool = T
     for index in range(images):
         cells[index, 0] = np.full((3, 2), 255, np.uint8)
     buffer = io.BytesIO()
-    scipy.io.savemat(buffer, {"Data": cells, "labels": np.arange(images, dtype=np.uint8).reshape(-1, 1)},
-                     do_compression=compress)
+    scipy.io.savemat(
+        buffer, {"Data": cells, "labels": np.arange(images, dtype=np.uint8).reshape(-1, 1)}, do_compression=compress
+    )
     return buffer.getvalue()
 
 

@@ -32,7 +32,7 @@ def test_notebooks_are_numbered_in_order_from_00():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_badge_colab_cell_and_metadata_are_in_sync(path):
     original = load(path)
-    assert notebook_sync.synced(original, path.name) == original, "run: python tools/notebook_sync.py"
+    assert notebook_sync.synced(original, path.name) == original, "run: python -m tools.notebook_sync"
     assert original.cells[0].source.startswith(notebook_sync.badge(path.name))
 
 

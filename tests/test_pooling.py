@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.env import import_tensorflow, import_torch
-from helpers.pooling import avg_pool2d, l2_pool2d, max_pool2d, pool2d, pool_output_size
+from helpers.lessons.pooling import avg_pool2d, l2_pool2d, max_pool2d, pool2d, pool_output_size
 
 torch = import_torch()  # torch before TensorFlow, always (the reverse order can crash)
 tf = import_tensorflow()

@@ -23,7 +23,7 @@ def test_environment_yml_pip_section_mirrors_requirements_txt():
 
 def test_readme_tables_are_current():
     readme = (REPO_ROOT / "README.md").read_text()
-    assert readme_tables.render(readme) == readme, "run: python tools/readme_tables.py"
+    assert readme_tables.render(readme) == readme, "run: python -m tools.readme_tables"
 
 
 def test_colab_cell_and_badges_come_from_the_one_repository_address():

@@ -19,12 +19,12 @@ def results_home(tmp_path, monkeypatch):
 def test_full_mode_writes_results_json(results_home, monkeypatch):
     monkeypatch.setenv("COURSE_QUICK", "0")
     results.record_result(
-        "05_lenet_mnist", "test accuracy", 0.9912, "fraction", framework="torch", device="cpu", seconds=61.234
+        "06_lenet_mnist", "test accuracy", 0.9912, "fraction", framework="torch", device="cpu", seconds=61.234
     )
-    results.record_result("05_lenet_mnist", "images per second", 5000, "images/s", framework="torch", device="cpu")
+    results.record_result("06_lenet_mnist", "images per second", 5000, "images/s", framework="torch", device="cpu")
     accuracy = np.float32(0.5)
-    results.record_result("05_lenet_mnist", "keras accuracy", accuracy, "fraction", framework="keras", device="CPU")
-    saved = json.loads((results_home / "results" / "05_lenet_mnist.json").read_text())
+    results.record_result("06_lenet_mnist", "keras accuracy", accuracy, "fraction", framework="keras", device="CPU")
+    saved = json.loads((results_home / "results" / "06_lenet_mnist.json").read_text())
     record = saved["results"]["test accuracy"]
     assert record["value"] == 0.9912 and record["mode"] == "full" and record["seconds"] == 61.23
     assert saved["results"]["keras accuracy"]["value"] == 0.5
@@ -33,9 +33,9 @@ def test_full_mode_writes_results_json(results_home, monkeypatch):
 
 def test_quick_mode_never_touches_results(results_home, monkeypatch):
     monkeypatch.setenv("COURSE_QUICK", "1")
-    results.record_result("05_lenet_mnist", "test accuracy", 0.5, "fraction", framework="torch", device="cpu")
+    results.record_result("06_lenet_mnist", "test accuracy", 0.5, "fraction", framework="torch", device="cpu")
     assert not (results_home / "results").exists()
-    assert (results_home / "build" / "quick-results" / "05_lenet_mnist.json").is_file()
+    assert (results_home / "build" / "quick-results" / "06_lenet_mnist.json").is_file()
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ install one, rather than being skipped, so a green run always means the slides w
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import nbformat
 import pytest
 
 from helpers.course import REPO_ROOT, notebooks
+from tools import export_slides
 
 ALLOWED_SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
 NOTEBOOK = "00_start_here"
@@ -22,17 +22,6 @@ SCREENSHOT = REPO_ROOT / "build" / "test_slides" / f"{NOTEBOOK}.slides.png"
 # A PNG of a 1280x800 slide with a title and text is tens of KB; a blank or failed render compresses to a few KB.
 MIN_SCREENSHOT_BYTES = 10_000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def load_exporter():
-    """tools/export_slides.py as a module, loaded from its path so the test does not depend on sys.path."""
-    spec = importlib.util.spec_from_file_location("export_slides", REPO_ROOT / "tools" / "export_slides.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-export_slides = load_exporter()
 
 
 @pytest.fixture(scope="module")

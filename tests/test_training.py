@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from helpers import training
-from helpers.lenet import images_to_tensor, modern_lenet
+from helpers.lessons import training
+from helpers.lessons.lenet import images_to_tensor, modern_lenet
 
 
 def separable_problem(n: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
@@ -22,8 +22,15 @@ def test_fit_learns_a_separable_problem():
     torch.manual_seed(0)
     x, y = separable_problem()
     model = nn.Linear(2, 2)
-    history = training.fit(model, (x, y), (x, y), epochs=5, batch_size=32,
-                           optimizer=torch.optim.SGD(model.parameters(), lr=0.5), progress=False)
+    history = training.fit(
+        model,
+        (x, y),
+        (x, y),
+        epochs=5,
+        batch_size=32,
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.5),
+        progress=False,
+    )
     assert len(history.loss) == 5 and history.loss[-1] < history.loss[0]
     assert history.val_accuracy[-1] >= 0.97
     assert history.train_seconds > 0
@@ -37,8 +44,9 @@ def test_fit_steps_the_scheduler_every_batch():
     model = nn.Linear(2, 2)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.1, total_steps=2 * 4)
-    training.fit(model, (x, y), (x, y), epochs=2, batch_size=16, optimizer=optimizer, scheduler=scheduler,
-                 progress=False)
+    training.fit(
+        model, (x, y), (x, y), epochs=2, batch_size=16, optimizer=optimizer, scheduler=scheduler, progress=False
+    )
     assert scheduler.last_epoch == 8
 
 

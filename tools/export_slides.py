@@ -1,8 +1,8 @@
 """Export the course's notebooks as offline reveal.js slides and PDF handouts.
 
-    python tools/export_slides.py                      # every notebook, into build/slides/
-    python tools/export_slides.py 05 06                # only notebooks whose names start with 05 or 06
-    python tools/export_slides.py --out /tmp/deck 00   # somewhere else
+    python -m tools.export_slides                      # every notebook, into build/slides/
+    python -m tools.export_slides 05 06                # only notebooks whose names start with 05 or 06
+    python -m tools.export_slides --out /tmp/deck 00   # somewhere else
 
 For each notebook ``NN_topic.ipynb`` this writes ``NN_topic.slides.html`` (reveal.js, slide breaks from the cells'
 ``slideshow.slide_type`` metadata, ``skip`` cells left out) and ``NN_topic.pdf`` (a handout: the notebook's HTML
@@ -39,9 +39,8 @@ import nbformat
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter, SlidesExporter
 
-from helpers.course import notebooks
+from helpers.course import REPO_ROOT, notebooks
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "build" / "slides"
 
 # Where each vendored library lives inside its Python package, and what to copy of it. Only reveal.js's UMD build,

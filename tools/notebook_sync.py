@@ -1,7 +1,7 @@
 """Keep every notebook's badge, Colab install cell and metadata in the course's one form.
 
-    python tools/notebook_sync.py           # rewrite notebooks in place
-    python tools/notebook_sync.py --check   # exit 1 and list what differs (the tests use this)
+    python -m tools.notebook_sync           # rewrite notebooks in place
+    python -m tools.notebook_sync --check   # exit 1 and list what differs (the tests use this)
 
 What it enforces, for each ``notebooks/NN_topic.ipynb``:
 - cell 0 (markdown) starts with the Colab badge derived from ``helpers.course.REPOSITORY``;
@@ -18,8 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers.course import REPOSITORY, colab_url, notebooks  # noqa: E402
+from helpers.course import REPOSITORY, colab_url, notebooks
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CELL_METADATA_KEYS = ("jupyter", "slideshow", "tags")

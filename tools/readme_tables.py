@@ -1,7 +1,7 @@
 """Generate the README's notebook table and results table.
 
-    python tools/readme_tables.py          # rewrite README.md between the table markers
-    python tools/readme_tables.py --check  # exit 1 if README.md is out of date
+    python -m tools.readme_tables          # rewrite README.md between the table markers
+    python -m tools.readme_tables --check  # exit 1 if README.md is out of date
 
 The notebook table comes from the notebooks' title cells, the results table from the
 ``results/*.json`` files that full-mode runs write.
@@ -13,13 +13,11 @@ import argparse
 import json
 import re
 import sys
-from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers.course import REPO_ROOT, notebooks  # noqa: E402
-from tools.notebook_sync import badge  # noqa: E402
+from helpers.course import REPO_ROOT, notebooks
+from tools.notebook_sync import badge
 
 README = REPO_ROOT / "README.md"
 RESULTS_DIR = REPO_ROOT / "results"
@@ -76,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     updated = render(current)
     if args.check:
         if updated != current:
-            print("README.md tables are out of date: run python tools/readme_tables.py")
+            print("README.md tables are out of date: run python -m tools.readme_tables")
             return 1
         return 0
     README.write_text(updated, encoding="utf-8")

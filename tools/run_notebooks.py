@@ -1,7 +1,7 @@
 """Execute notebooks in place, in order, and store their outputs (then sync their metadata).
 
-    python tools/run_notebooks.py                      # every notebook, full mode
-    python tools/run_notebooks.py --quick 05 06        # notebooks whose names start with 05 or 06
+    python -m tools.run_notebooks                      # every notebook, full mode
+    python -m tools.run_notebooks --quick 05 06        # notebooks whose names start with 05 or 06
 
 Committed notebooks carry the outputs of a full-mode run (the default). The environment the
 notebooks see is the same one the test suite uses, apart from the mode.
@@ -18,9 +18,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers.course import notebooks  # noqa: E402
-from tools.notebook_sync import synced, write  # noqa: E402
+from helpers.course import notebooks
+from tools.notebook_sync import synced, write
 
 
 def run(path: Path, timeout: int) -> float:

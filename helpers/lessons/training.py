@@ -1,7 +1,7 @@
 """A small, fast PyTorch training loop for datasets that fit in memory, and its curves.
 
 The whole dataset lives as tensors on the device and batches are index slices, so no Python
-data pipeline sits between the model and the GPU (or the CPU's vector units). Notebook 05
+data pipeline sits between the model and the GPU (or the CPU's vector units). Notebook 06
 builds this loop step by step; later notebooks reuse it from here.
 """
 

@@ -1,9 +1,9 @@
-"""The modern LeNet used by notebooks 05 and 06 and by the LeNet benchmark.
+"""The modern LeNet used by notebooks 06 and 07 and by the LeNet benchmark.
 
 LeNet-5's layout (Y. LeCun et al., 1998) with today's parts: ReLU instead of scaled tanh,
 max pooling instead of trainable subsampling, a full C3 instead of the partial connection table,
 and a plain linear output trained with softmax cross-entropy instead of Gaussian RBF units.
-Notebook 05 builds the 1998 original next to it and explains each difference.
+Notebook 06 builds the 1998 original next to it and explains each difference.
 """
 
 from __future__ import annotations
