@@ -5,12 +5,13 @@ python tasks.py test         # the whole test suite: unit tests, every notebook 
 python tasks.py slides       # every notebook as offline reveal.js slides and a PDF handout, in build/slides/
 python tasks.py full-run     # re-run every notebook in full mode and store its outputs (05 06: only those)
 python tasks.py bench        # the benchmarks in benchmarks/
-python tasks.py sync         # rewrite badges, Colab cells, notebook metadata and the README tables
+python tasks.py sync         # rewrite the encoded answers, badges, Colab cells, notebook metadata, README tables
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -23,6 +24,12 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / "course-installed.txt"
 INSTALL_INPUTS = ("requirements.txt", "pyproject.toml")
+OLDEST_PYTHON, NEWEST_TESTED_PYTHON = (3, 11), (3, 13)
+OTHER_PYTHON = (
+    "Run this file with Python 3.11, 3.12 or 3.13 (e.g. `python3.12 tasks.py lab`, or `py -3.12 tasks.py lab` "
+    "on Windows; delete the .venv folder first if an install failed), or use the conda environment "
+    "(environment.yml, see the README)."
+)
 
 # The test suite runs each notebook in quick mode, one compute thread per kernel, two kernels at once.
 TEST_ENV = {"COURSE_QUICK": "1", "COURSE_THREADS": "1", "OMP_NUM_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -41,6 +48,24 @@ TEST_COMMAND = [
 ]
 
 
+# Keras must also run on PyTorch alone: the Keras notebooks run a second time with TensorFlow made unimportable.
+KERAS_ON_TORCH_ENV = {
+    **TEST_ENV,
+    "KERAS_BACKEND": "torch",
+    "PYTHONPATH": os.pathsep.join([str(ROOT / "tools" / "no_tensorflow"), os.environ.get("PYTHONPATH", "")]),
+}
+
+
+def keras_notebooks() -> list[str]:
+    """The notebooks whose setup cell asks for Keras (``helpers.setup(..., keras=True)``)."""
+    chosen = []
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        if len(cells) > 2 and "keras=True" in "".join(cells[2]["source"]):
+            chosen.append(str(path.relative_to(ROOT)))
+    return chosen
+
+
 def install_fingerprint() -> str:
     digest = hashlib.sha256()
     for name in INSTALL_INPUTS:
@@ -48,18 +73,38 @@ def install_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def python_version_problem(version: tuple[int, int]) -> str | None:
+    """Why this Python cannot run the course (None if it can); printed before anything is installed."""
+    shown = ".".join(map(str, version))
+    if version < OLDEST_PYTHON:
+        oldest = ".".join(map(str, OLDEST_PYTHON))
+        return f"the course needs Python {oldest} or newer, this is {shown}. {OTHER_PYTHON}"
+    if version > NEWEST_TESTED_PYTHON:
+        return (
+            f"Python {shown} is newer than the course is tested with (3.11 to 3.13): some packages, TensorFlow "
+            f"first, may have no release for it yet. {OTHER_PYTHON}"
+        )
+    return None
+
+
 def ensure_environment() -> None:
     """Create `.venv` and install the course into it, unless the same install is already there."""
     if STAMP.is_file() and STAMP.read_text() == install_fingerprint():
         return
-    if sys.version_info < (3, 11):  # noqa: UP036 (tasks.py may be started by an older Python)
-        sys.exit(f"Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
+    problem = python_version_problem(sys.version_info[:2])
+    if problem and sys.version_info[:2] < OLDEST_PYTHON:
+        sys.exit(f"error: {problem}")
+    if problem:
+        print(f"warning: {problem}", flush=True)
     if not PYTHON.exists():
         print(f"creating {VENV}", flush=True)
         venv.create(VENV, with_pip=True)
     pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check"]
-    subprocess.run([*pip, "-r", str(ROOT / "requirements.txt")], check=True)
-    subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True)
+    try:
+        subprocess.run([*pip, "-r", str(ROOT / "requirements.txt")], check=True)
+        subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True)
+    except subprocess.CalledProcessError:
+        sys.exit(f"error: installing the course's packages failed (pip's messages are above). {OTHER_PYTHON}")
     STAMP.write_text(install_fingerprint())
 
 
@@ -69,7 +114,12 @@ def run_in_venv(arguments: list[str], extra_env: dict[str, str] | None = None) -
 
 def main(argv: list[str]) -> int:
     commands = ("lab", "test", "slides", "full-run", "bench", "sync")
+    if argv and argv[0] in ("-h", "--help", "help"):
+        print(__doc__)
+        return 0
     if not argv or argv[0] not in commands:
+        if argv:
+            print(f"error: unknown command {argv[0]!r}; the commands are {', '.join(commands)}")
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
@@ -81,15 +131,22 @@ def main(argv: list[str]) -> int:
         if code == 5:
             print("pytest collected no tests: treating that as a failure")
             return 1
-        return code
+        if code or rest:
+            return code
+        print("The Keras notebooks again, on the PyTorch backend, with TensorFlow blocked:", flush=True)
+        return run_in_venv([*TEST_COMMAND, *keras_notebooks()], KERAS_ON_TORCH_ENV)
     if command == "slides":
-        return run_in_venv(["-m", "tools.export_slides", *rest])
+        return run_in_venv(["-m", "tools.slides", *rest])
     if command == "full-run":
         return run_in_venv(["-m", "tools.run_notebooks", *rest])
     if command == "bench":
         scripts = sorted(path.stem for path in (ROOT / "benchmarks").glob("[a-z]*.py"))
         return max((run_in_venv(["-m", f"benchmarks.{name}", *rest]) for name in scripts), default=0)
-    return run_in_venv(["-m", "tools.notebook_sync"]) or run_in_venv(["-m", "tools.readme_tables"])
+    return (
+        run_in_venv(["-m", "tools.answers"])
+        or run_in_venv(["-m", "tools.notebook_sync"])
+        or run_in_venv(["-m", "tools.readme_tables"])
+    )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,13 @@ Every file is listed in ``datasets/registry.json`` by its path relative to the d
 
 1. the cache (``datasets/`` beside this package, or ``COURSE_DATA_DIR``), when it holds a good copy;
 2. the local mirror (``COURSE_MIRROR``, a folder with the same relative paths), copied and verified;
-3. each canonical URL in turn, downloaded with a progress bar and verified.
+3. each canonical URL in turn, downloaded with a progress bar and verified. Each address is named before it
+   is tried, and a connection that stays silent for ``DOWNLOAD_TIMEOUT_S`` seconds moves on to the next one.
+
+A cached copy is verified (sha256) once; its size and modification time are then recorded beside it, and a
+later call re-verifies it whenever either changes. A copy damaged in place (which rewrites it, so changes its
+modification time) is therefore caught and replaced, while an unchanged 69 MB archive is not hashed again in
+every notebook.
 
 Files are written to a temporary name and renamed only once verified, so an interruption never
 leaves a partial file under the real name. Nothing downloaded is ever unpickled.
@@ -20,6 +26,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -37,6 +44,8 @@ MIRROR_ENV = "COURSE_MIRROR"
 DATA_DIR_ENV = "COURSE_DATA_DIR"
 REGISTRY_PATH = REPO_ROOT / "datasets" / "registry.json"
 CHUNK = 1 << 20
+# Seconds a download may wait to connect, or between two pieces of data, before the next address is tried.
+DOWNLOAD_TIMEOUT_S = 15
 
 
 class DataError(RuntimeError):
@@ -226,9 +235,10 @@ def fetch(relpath: str) -> Path:
 
     failures = []
     for url in item.urls:
+        print(f"downloading {relpath} from {url}", file=sys.stderr, flush=True)
         try:
             request = urllib.request.Request(url, headers={"User-Agent": "convnets-course"})
-            with urllib.request.urlopen(request, timeout=60) as response:
+            with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response:
                 length = response.headers.get("Content-Length")
                 _install(response, target, item, int(length) if length else item.size, relpath)
             return target

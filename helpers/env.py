@@ -1,11 +1,14 @@
-"""Run settings every notebook shares: quick or full mode, seeds, threads, devices, Colab.
+"""Run settings every notebook shares: quick or full mode, seeds, threads, devices, Keras's backend, Colab.
 
 Quick mode (``COURSE_QUICK=1``) shrinks the work so a notebook runs in seconds (the test suite
 and a first look on a weak laptop use it); full mode, the default, trains to the accuracies the
-text quotes. Notebooks choose sizes with :func:`pick` and nothing else.
+text quotes. Notebooks choose sizes with :func:`pick`, and sizes that depend on the hardware with
+:func:`per_device`, and nothing else.
 
-TensorFlow is imported through :func:`import_tensorflow`, which imports torch first: with both
-installed, importing TensorFlow before torch can crash the kernel.
+Keras runs on any of its backends (``KERAS_BACKEND``: tensorflow, the default, torch or jax); it is
+imported through :func:`import_keras`. With the TensorFlow backend, TensorFlow is imported after torch
+(the other order can crash the kernel) and told to take GPU memory as it needs it, so that PyTorch
+cells in the same kernel still find room on a shared GPU.
 """
 
 from __future__ import annotations
@@ -14,13 +17,19 @@ import contextlib
 import importlib.util
 import os
 import random
+import re
 import sys
+import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
 
 QUICK_ENV = "COURSE_QUICK"
 THREADS_ENV = "COURSE_THREADS"
+KERAS_BACKEND_ENV = "KERAS_BACKEND"
+# Set by Jupyter for every kernel it starts (and by the course's notebook runner): the notebook's path.
+SESSION_ENV = "JPY_SESSION_NAME"
 
 T = TypeVar("T")
 
@@ -52,13 +61,26 @@ def pick(quick: T, full: T) -> T:
     return quick if quick_mode() else full
 
 
+def per_device(cpu: T, gpu: T) -> T:
+    """A size that suits the hardware: ``gpu`` when PyTorch has a GPU (CUDA or Apple MPS), else ``cpu``.
+
+    For settings that change speed, not the lesson (batch sizes, the number of photos timed).
+
+    >>> batch_size = per_device(cpu=128, gpu=512)   # doctest: +SKIP
+    """
+    return gpu if torch_device().type in ("cuda", "mps") else cpu
+
+
 def thread_count() -> int:
-    """Compute threads per framework: ``COURSE_THREADS`` if set, else every core."""
-    value = os.environ.get(THREADS_ENV)
-    if value is None:
-        return os.cpu_count() or 1
+    """Compute threads per framework: ``COURSE_THREADS`` if set (and not empty), else every core."""
+    cores = os.cpu_count() or 1
+    value = os.environ.get(THREADS_ENV, "").strip()
+    if not value:
+        return cores
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"{THREADS_ENV} must be a positive integer, got {value!r}")
+    if int(value) > cores:
+        warnings.warn(f"{THREADS_ENV}={value} asks for more threads than the {cores} cores here", stacklevel=2)
     return int(value)
 
 
@@ -67,8 +89,18 @@ def in_colab() -> bool:
     return "google.colab" in sys.modules
 
 
+def notebook_name() -> str | None:
+    """The running notebook's name without ``.ipynb`` (e.g. ``'06_lenet_mnist'``), or None outside a course notebook.
+
+    Jupyter tells every kernel it starts which notebook it serves (``JPY_SESSION_NAME``); the course's
+    notebook runner and test run set it too.
+    """
+    stem = Path(os.environ.get(SESSION_ENV, "")).stem
+    return stem if re.fullmatch(r"\d\d_[a-z0-9_]+", stem) else None
+
+
 def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and, where already imported, torch and TensorFlow."""
+    """Seed Python, NumPy and, where already imported, torch and Keras (whichever backend it runs on)."""
     import numpy as np
 
     random.seed(seed)
@@ -78,7 +110,7 @@ def seed_everything(seed: int) -> None:
         import torch
 
         torch.manual_seed(seed)
-    if "tensorflow" in sys.modules:
+    if "keras" in sys.modules:
         import keras
 
         keras.utils.set_random_seed(seed)
@@ -115,8 +147,25 @@ def _native_stderr_silenced() -> Iterator[None]:
         os.close(devnull)
 
 
+def enable_gpu_memory_growth(tf: Any) -> list[str]:
+    """Let TensorFlow take GPU memory as it needs it instead of nearly all of it at its first operation.
+
+    Without this, TensorFlow maps almost the whole GPU and PyTorch cells later in the same kernel run out of
+    memory. It must happen before TensorFlow's first operation; returns the GPUs it was set for.
+    """
+    names = []
+    for gpu in tf.config.list_physical_devices("GPU"):
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError as error:  # TensorFlow already initialised its GPUs: too late to change
+            warnings.warn(f"GPU memory growth could not be set for {gpu.name}: {error}", stacklevel=2)
+            continue
+        names.append(gpu.name)
+    return names
+
+
 def import_tensorflow() -> ModuleType:
-    """Import TensorFlow safely: torch first, quiet C++ logs, the course's thread setting."""
+    """Import TensorFlow safely: torch first, quiet C++ logs, the course's threads, GPU memory growth on."""
     import_torch()
     # torch's optimizers import torch._dynamo (and triton) lazily, and torchvision loads its own
     # native operators; doing either after TensorFlow is loaded segfaults (torch 2.14, TF 2.21),
@@ -136,7 +185,34 @@ def import_tensorflow() -> ModuleType:
         tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(min(threads, 2))
         tf.get_logger().setLevel("ERROR")
+        enable_gpu_memory_growth(tf)
     return tf
+
+
+def keras_backend() -> str:
+    """The backend Keras will use: ``KERAS_BACKEND`` if set, else TensorFlow when it is installed, else torch."""
+    chosen = os.environ.get(KERAS_BACKEND_ENV, "").strip().lower()
+    if chosen:
+        return chosen
+    return "tensorflow" if importlib.util.find_spec("tensorflow") is not None else "torch"
+
+
+def import_keras() -> ModuleType:
+    """Import Keras 3 on its backend (see :func:`keras_backend`), TensorFlow's imported safely first when it is used."""
+    backend = keras_backend()
+    os.environ[KERAS_BACKEND_ENV] = backend
+    if backend == "tensorflow":
+        import_tensorflow()
+    else:
+        import_torch()
+    import keras
+
+    if keras.backend.backend() != backend:
+        raise RuntimeError(
+            f"Keras was already imported with the {keras.backend.backend()} backend; "
+            f"restart the kernel to use {backend}"
+        )
+    return keras
 
 
 def torch_device() -> Any:
@@ -149,32 +225,48 @@ def torch_device() -> Any:
     return torch.device("cpu")
 
 
-def describe_torch_device(device: Any) -> str:
-    """'cuda (NVIDIA H100)', 'mps (Apple GPU)', 'cpu (1 thread)' or 'cpu (N threads)'."""
-    torch = import_torch()
-    if device.type == "cuda":
-        return f"cuda ({torch.cuda.get_device_name(device)})"
-    if device.type == "mps":
-        return "mps (Apple GPU)"
-    threads = torch.get_num_threads()
+def describe_cpu() -> str:
+    """'cpu (1 thread)' or 'cpu (N threads)': the CPU as the frameworks use it."""
+    threads = thread_count()
     return f"cpu ({threads} thread{'' if threads == 1 else 's'})"
 
 
-def describe_tf_device() -> str:
-    """The device TensorFlow will use, in words."""
-    tf = import_tensorflow()
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        details = tf.config.experimental.get_device_details(gpus[0])
-        return f"GPU ({details.get('device_name', gpus[0].name)})"
-    return "CPU"
+def describe_torch_device(device: Any) -> str:
+    """One spelling for every run: 'cuda (NVIDIA H100 ...)', 'mps' or 'cpu (N threads)'."""
+    torch = import_torch()
+    device = torch.device(device)
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    if device.type == "mps":
+        return "mps"
+    return describe_cpu()
 
 
-def setup(seed: int = 0, tensorflow: bool = False) -> Any:
+def describe_keras_device() -> str:
+    """The device Keras computes on, in :func:`describe_torch_device`'s spelling, whatever its backend."""
+    keras = import_keras()
+    backend = keras.backend.backend()
+    if backend == "torch":
+        return describe_torch_device(torch_device())
+    if backend == "tensorflow":
+        tf = import_tensorflow()
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            return f"cuda ({tf.config.experimental.get_device_details(gpus[0]).get('device_name', gpus[0].name)})"
+        return describe_cpu()
+    if backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        return describe_cpu() if device.platform == "cpu" else f"cuda ({device.device_kind})"
+    return backend
+
+
+def setup(seed: int = 0, keras: bool = False) -> Any:
     """Prepare a notebook: plotting style, threads, seeds, device; print one environment line.
 
-    Returns the torch device to use. With ``tensorflow=True`` TensorFlow is imported too
-    (after torch) and its device is reported.
+    Returns the torch device to use. With ``keras=True`` Keras is imported too, on its backend, and its
+    backend and device are reported.
 
     >>> device = setup(seed=0)   # doctest: +SKIP
     mode=full | torch 2.x on cpu (2 threads) | seed=0
@@ -184,11 +276,10 @@ def setup(seed: int = 0, tensorflow: bool = False) -> Any:
     use_course_style()
     torch = import_torch()
     parts = [f"mode={mode_name()}", f"torch {torch.__version__} on {describe_torch_device(torch_device())}"]
-    if tensorflow:
-        tf = import_tensorflow()
-        import keras
-
-        parts.append(f"tensorflow {tf.__version__} / keras {keras.__version__} on {describe_tf_device()}")
+    if keras:
+        keras_module = import_keras()
+        backend = keras_module.backend.backend()
+        parts.append(f"keras {keras_module.__version__} ({backend} backend) on {describe_keras_device()}")
     seed_everything(seed)
     parts.append(f"seed={seed}")
     print(" | ".join(parts))

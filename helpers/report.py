@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import os
 import platform
 import sys
 from pathlib import Path
@@ -53,15 +54,24 @@ def pretrained_availability() -> dict[str, str]:
     }
 
 
-def environment_report(tensorflow: bool = True) -> dict[str, dict[str, str]]:
+def folders() -> dict[str, str]:
+    """Where data goes and comes from, without machine paths (notebook outputs are shared)."""
+    cache = (
+        f"the folder in {data.DATA_DIR_ENV}" if os.environ.get(data.DATA_DIR_ENV) else "datasets/ in the course folder"
+    )
+    mirror = f"the folder in {data.MIRROR_ENV}" if data.mirror_dir() else f"none ({data.MIRROR_ENV} is not set)"
+    return {"data cache": cache, "local mirror": mirror}
+
+
+def environment_report(keras: bool = True) -> dict[str, dict[str, str]]:
     """Every section of the report as nested dicts (printed by :func:`print_report`)."""
     devices = {"torch": env.describe_torch_device(env.torch_device())}
-    if tensorflow:
-        devices["tensorflow"] = env.describe_tf_device()
+    if keras:
+        devices[f"keras ({env.keras_backend()} backend)"] = env.describe_keras_device()
     return {
         "system": {
             "python": sys.version.split()[0],
-            "platform": platform.platform(terse=True),
+            "operating system": f"{platform.system()} {platform.machine()}",
             "mode": env.mode_name(),
             "colab": str(env.in_colab()),
             "compute threads": str(env.thread_count()),
@@ -70,10 +80,7 @@ def environment_report(tensorflow: bool = True) -> dict[str, dict[str, str]]:
         "devices": devices,
         "data (cache / mirror / download)": dataset_availability(),
         "pretrained weights": pretrained_availability(),
-        "folders": {
-            "data cache": str(data.data_dir()),
-            "mirror": str(data.mirror_dir() or f"not set ({data.MIRROR_ENV})"),
-        },
+        "folders": folders(),
     }
 
 

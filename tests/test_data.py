@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import socket
+import time
 import zipfile
 from pathlib import Path
 
@@ -98,6 +101,41 @@ def test_damaged_cache_copy_is_replaced(data_home, registry, file_server):
     data_home.mkdir()
     (data_home / "a.bin").write_bytes(PAYLOAD[:10])
     assert data.fetch("a.bin").read_bytes() == PAYLOAD
+
+
+def test_cache_copy_damaged_in_place_is_caught_and_replaced(data_home, registry, file_server):
+    """A cached copy is hashed once; a change of its size or modification time makes the next fetch hash it again."""
+    file_server.files["a.bin"] = PAYLOAD
+    registry({"a.bin": (PAYLOAD, [f"{file_server.url}/a.bin"])})
+    cached = data.fetch("a.bin")
+    assert file_server.requests == ["a.bin"]
+    assert data.fetch("a.bin") == cached and file_server.requests == ["a.bin"], "a verified copy is not fetched again"
+    damaged = bytearray(cached.read_bytes())
+    damaged[5] ^= 0xFF  # same size, one byte flipped, written in place
+    stat = cached.stat()
+    cached.write_bytes(bytes(damaged))
+    os.utime(cached, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert data.fetch("a.bin").read_bytes() == PAYLOAD
+    assert file_server.requests == ["a.bin", "a.bin"], "the damaged copy was replaced by a new download"
+
+
+def test_a_silent_server_is_given_up_quickly_and_named(data_home, registry, file_server, monkeypatch, capsys):
+    """A network that accepts connections and never answers must not stall a notebook for minutes."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # the kernel accepts the connection; nobody ever reads or writes
+    silent_url = f"http://127.0.0.1:{silent.getsockname()[1]}/a.bin"
+    file_server.files["a.bin"] = PAYLOAD
+    registry({"a.bin": (PAYLOAD, [silent_url, f"{file_server.url}/a.bin"])})
+    monkeypatch.setattr(data, "DOWNLOAD_TIMEOUT_S", 0.5)
+    started = time.perf_counter()
+    try:
+        assert data.fetch("a.bin").read_bytes() == PAYLOAD
+    finally:
+        silent.close()
+    assert time.perf_counter() - started < 10
+    messages = capsys.readouterr().err
+    assert f"downloading a.bin from {silent_url}" in messages and f"from {file_server.url}/a.bin" in messages
 
 
 def test_unknown_file_lists_the_known_ones(data_home, registry):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -31,11 +32,82 @@ def test_full_mode_is_the_default(monkeypatch):
 
 
 def test_thread_count(monkeypatch):
+    monkeypatch.setattr(env.os, "cpu_count", lambda: 4)
     monkeypatch.setenv(env.THREADS_ENV, "3")
     assert env.thread_count() == 3
-    monkeypatch.setenv(env.THREADS_ENV, "0")
-    with pytest.raises(ValueError, match=env.THREADS_ENV):
-        env.thread_count()
+    monkeypatch.setenv(env.THREADS_ENV, " 2 ")  # spaces trimmed, as for COURSE_QUICK
+    assert env.thread_count() == 2
+    monkeypatch.setenv(env.THREADS_ENV, "")  # empty is unset: every core
+    assert env.thread_count() == 4
+    for bad in ("0", "-1", "two"):
+        monkeypatch.setenv(env.THREADS_ENV, bad)
+        with pytest.raises(ValueError, match=env.THREADS_ENV):
+            env.thread_count()
+    monkeypatch.setenv(env.THREADS_ENV, "8")
+    with pytest.warns(UserWarning, match="more threads than the 4 cores"):
+        assert env.thread_count() == 8
+
+
+def test_gpu_memory_growth_is_set_for_every_listed_gpu():
+    """TensorFlow must not map the whole GPU: PyTorch cells in the same kernel need memory too."""
+    calls = []
+
+    class Config:
+        class experimental:  # noqa: N801 (mirrors tf.config.experimental)
+            @staticmethod
+            def set_memory_growth(device, enabled):
+                if device.name.endswith(":1"):
+                    raise RuntimeError("Physical devices cannot be modified after being initialized")
+                calls.append((device.name, enabled))
+
+        @staticmethod
+        def list_physical_devices(kind):
+            assert kind == "GPU"
+            return [SimpleNamespace(name=f"/physical_device:GPU:{index}") for index in range(2)]
+
+    fake_tf = SimpleNamespace(config=Config)
+    with pytest.warns(UserWarning, match="GPU:1"):
+        configured = env.enable_gpu_memory_growth(fake_tf)
+    assert calls == [("/physical_device:GPU:0", True)] and configured == ["/physical_device:GPU:0"]
+
+
+def test_import_tensorflow_turns_memory_growth_on():
+    code = (
+        "from unittest import mock; from helpers import env;"
+        "env.enable_gpu_memory_growth = mock.Mock(return_value=[]); tf = env.import_tensorflow();"
+        "assert env.enable_gpu_memory_growth.call_args.args[0] is tf; print('ok')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/home/me/convnets-course/notebooks/06_lenet_mnist.ipynb", "06_lenet_mnist"),
+        ("notebooks/13_what_convnets_see.ipynb", "13_what_convnets_see"),
+        ("/content/Untitled0.ipynb", None),
+        ("", None),
+    ],
+)
+def test_notebook_name_comes_from_the_jupyter_session(monkeypatch, path, name):
+    monkeypatch.setenv(env.SESSION_ENV, path)
+    assert env.notebook_name() == name
+
+
+def test_keras_backend_defaults_to_tensorflow_when_installed(monkeypatch):
+    monkeypatch.delenv(env.KERAS_BACKEND_ENV, raising=False)
+    monkeypatch.setattr(env.importlib.util, "find_spec", lambda name: None if name == "tensorflow" else object())
+    assert env.keras_backend() == "torch"
+    monkeypatch.setenv(env.KERAS_BACKEND_ENV, " JAX ")
+    assert env.keras_backend() == "jax"
+
+
+def test_per_device_picks_the_cpu_size_here(monkeypatch):
+    monkeypatch.setattr(env, "torch_device", lambda: SimpleNamespace(type="cpu"))
+    assert env.per_device(cpu=128, gpu=512) == 128
+    monkeypatch.setattr(env, "torch_device", lambda: SimpleNamespace(type="cuda"))
+    assert env.per_device(cpu=128, gpu=512) == 512
 
 
 def test_seeding_makes_numpy_and_torch_repeatable():
@@ -59,6 +131,12 @@ def test_setup_prints_one_line_and_returns_the_device(capsys):
     line = capsys.readouterr().out.strip()
     assert "\n" not in line and "seed=3" in line and f"mode={env.mode_name()}" in line
     assert device == env.torch_device()
+
+
+def test_setup_with_keras_reports_its_backend(capsys):
+    env.setup(seed=0, keras=True)
+    line = capsys.readouterr().out.strip()
+    assert f"({env.keras_backend()} backend) on {env.describe_cpu()}" in line
 
 
 def test_tensorflow_after_torch_in_a_fresh_interpreter():

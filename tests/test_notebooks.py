@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import subprocess
 import sys
@@ -78,3 +79,51 @@ def test_ruff_is_clean_on_helpers_tests_tools_and_notebooks():
         text=True,
     )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.fixture(scope="module")
+def kernel_language_info() -> dict:
+    """What a real ipykernel reports about its language, as JupyterLab writes it into a notebook it opens."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        reply = client.kernel_info(reply=True, timeout=60)
+        return reply["content"]["language_info"]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def opened_in_jupyterlab(notebook: nbformat.NotebookNode, language_info: dict) -> nbformat.NotebookNode:
+    """The notebook as JupyterLab saves it after opening it with a kernel: the kernel's language_info written in."""
+    opened = nbformat.from_dict(copy.deepcopy(notebook))
+    opened.metadata["language_info"] = language_info
+    opened.metadata["kernelspec"] = notebook_sync.KERNELSPEC
+    return opened
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_opening_in_jupyterlab_changes_nothing(path, kernel_language_info):
+    original = load(path)
+    opened = opened_in_jupyterlab(original, kernel_language_info)
+    assert notebook_sync.synced(opened, path.name) == opened, "what Jupyter writes must pass the sync check"
+    assert nbformat.writes(opened) + "\n" == path.read_text(encoding="utf-8"), (
+        "opening the notebook would change it (autosave, git pull conflicts): re-run it with "
+        "python -m tools.run_notebooks, which stores the kernel's language_info"
+    )
+
+
+def test_a_notebook_run_and_saved_in_a_kernel_stays_in_sync(tmp_path, kernel_language_info):
+    """Open, run, save: the result is still in the course's form (the sync check and the tests accept it)."""
+    from nbclient import NotebookClient
+
+    demo = nbformat.v4.new_notebook()
+    demo.cells = [nbformat.v4.new_markdown_cell("# 99 · Demo"), nbformat.v4.new_code_cell("print(6 * 7)")]
+    notebook = notebook_sync.synced(demo, "99_demo.ipynb")
+    NotebookClient(notebook, kernel_name="python3", timeout=120, record_timing=False).execute()
+    saved = opened_in_jupyterlab(notebook, kernel_language_info)
+    path = tmp_path / "99_demo.ipynb"
+    path.write_text(nbformat.writes(saved) + "\n", encoding="utf-8")
+    assert notebook_sync.main(["--check", str(path)]) == 0
+    assert saved.metadata["language_info"]["name"] == "python" and saved.cells[-1].outputs[0]["text"] == "42\n"

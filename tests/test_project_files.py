@@ -40,3 +40,17 @@ def test_readme_names_the_test_command_that_ci_runs():
     readme = (REPO_ROOT / "README.md").read_text()
     ci = (REPO_ROOT / ".ci" / "run").read_text()
     assert "python3 tasks.py test" in readme and "python3 tasks.py test" in ci
+
+
+def test_readme_conda_test_command_is_the_one_tasks_py_runs():
+    import tasks
+
+    command = " ".join([*(f"{name}={value}" for name, value in tasks.TEST_ENV.items()), "python", *tasks.TEST_COMMAND])
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert f"`{command}`" in readme, f"the README's conda instructions should say: {command}"
+
+
+def test_encoded_answers_are_current():
+    from tools import answers
+
+    assert answers.main(["--check"]) == 0, "run: python -m tools.answers"

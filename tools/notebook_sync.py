@@ -5,23 +5,44 @@
 
 What it enforces, for each ``notebooks/NN_topic.ipynb``:
 - cell 0 (markdown) starts with the Colab badge derived from ``helpers.course.REPOSITORY``;
+- cell 0 ends with the link to the English-Persian glossary;
 - cell 1 is the Colab-only install cell, rendered from the same address;
-- cells keep only ``slideshow``, ``tags`` and ``jupyter`` metadata (no timings, no editor noise);
-- the notebook keeps one kernelspec and no saved widget state.
+- cells keep only ``slideshow``, ``tags`` and ``jupyter`` metadata (no timings, no editor noise), and a stable id;
+- stored ipywidgets views are replaced by one line saying a kernel is needed (a view cannot show without one,
+  and its raw repr would), and each quiz's static version (a ``quiz-static`` cell) is rewritten from its answers;
+- the notebook keeps one kernelspec, the ``language_info`` Jupyter writes (so that opening a notebook in
+  JupyterLab does not change it) and no saved widget state.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from pathlib import Path
 
 import nbformat
 
-from helpers.course import REPOSITORY, colab_url, notebooks
+from helpers import exercises
+from helpers.course import BRANCH, REPOSITORY, colab_url, notebooks
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CELL_METADATA_KEYS = ("jupyter", "slideshow", "tags")
+# What ipykernel reports about the language; JupyterLab writes it into every notebook it opens.
+LANGUAGE_INFO_KEYS = {
+    "codemirror_mode",
+    "file_extension",
+    "mimetype",
+    "name",
+    "nbconvert_exporter",
+    "pygments_lexer",
+    "version",
+}
+GLOSSARY_LINE = (
+    f"**Glossary:** [English–Persian terms, واژه‌نامهٔ انگلیسی–فارسی]({REPOSITORY}/blob/{BRANCH}/docs/glossary.md)"
+)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_NOTE = "(an interactive widget: it appears when the notebook runs in Jupyter)"
 REPO_NAME = REPOSITORY.rstrip("/").rsplit("/", 1)[-1]
 
 INSTALL_CELL = f'''# On Colab only: fetch the course and the extras Colab lacks (locally, `python tasks.py lab` did it).
@@ -51,25 +72,48 @@ def synced(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
     cells = notebook.cells
     if not cells or cells[0].cell_type != "markdown":
         raise ValueError(f"{name}: cell 0 must be the markdown title cell")
-    title_lines = cells[0].source.splitlines()
+    title_lines = [line for line in cells[0].source.splitlines() if not line.startswith("**Glossary:**")]
     if title_lines and title_lines[0].startswith("[![Open In Colab]"):
         title_lines = title_lines[1:]
     while title_lines and not title_lines[0].strip():
         title_lines = title_lines[1:]
-    cells[0].source = "\n".join([badge(name), "", *title_lines])
+    while title_lines and not title_lines[-1].strip():
+        title_lines = title_lines[:-1]
+    cells[0].source = "\n".join([badge(name), "", *title_lines, "", GLOSSARY_LINE])
     if len(cells) < 2 or cells[1].cell_type != "code" or "google.colab" not in cells[1].source:
         cells.insert(1, nbformat.v4.new_code_cell(INSTALL_CELL))
     cells[1].source = INSTALL_CELL
     cells[1].metadata.setdefault("slideshow", {"slide_type": "skip"})
-    for cell in cells:
+    used_ids: set[str] = set()
+    for index, cell in enumerate(cells):
         cell.metadata = {key: cell.metadata[key] for key in CELL_METADATA_KEYS if key in cell.metadata}
-        cell.pop("id", None)
+        cell.id = stable_id(cell, name, index, used_ids)
+        if "quiz-static" in cell.metadata.get("tags", []):
+            cell.source = exercises.static_quiz_markdown(name)
         if cell.cell_type == "code":
             for output in cell.outputs:
                 output.get("metadata", {}).pop("execution", None)
-    notebook.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
-    notebook.nbformat, notebook.nbformat_minor = 4, 4
+                if WIDGET_VIEW in output.get("data", {}):
+                    output.data = {"text/plain": WIDGET_NOTE}
+                    output.metadata = {}
+    language_info = notebook.metadata.get("language_info", {})
+    if language_info.get("name") != "python" or not set(language_info) <= LANGUAGE_INFO_KEYS:
+        language_info = {"name": "python"}
+    notebook.metadata = {"kernelspec": KERNELSPEC, "language_info": language_info}
+    notebook.nbformat, notebook.nbformat_minor = 4, 5
     return notebook
+
+
+def stable_id(cell: nbformat.NotebookNode, name: str, index: int, used: set[str]) -> str:
+    """The cell's id if it has a valid, unused one; else one derived from its place and content (so it is stable)."""
+    current = cell.get("id", "")
+    if not current or current in used or not all(char.isalnum() or char in "-_" for char in current):
+        seed = f"{name}:{index}:{cell.source}"
+        current = hashlib.sha1(seed.encode()).hexdigest()[:8]
+        while current in used:
+            current = hashlib.sha1(current.encode()).hexdigest()[:8]
+    used.add(current)
+    return current
 
 
 def write(notebook: nbformat.NotebookNode, path: Path) -> None:

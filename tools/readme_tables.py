@@ -16,6 +16,7 @@ import sys
 
 import nbformat
 
+from helpers import results
 from helpers.course import REPO_ROOT, notebooks
 from tools.notebook_sync import badge
 
@@ -23,14 +24,24 @@ README = REPO_ROOT / "README.md"
 RESULTS_DIR = REPO_ROOT / "results"
 
 
+def run_time(notebook: str) -> str:
+    """How long the notebook's last full run took, and on what ('3.2 min, cpu (2 threads)'), or '—'."""
+    run = results.load_results(notebook, RESULTS_DIR).get("run")
+    if not run:
+        return "—"
+    return f"{run['seconds'] / 60:.1f} min, {run['device']}, {run['machine']}"
+
+
 def notebook_table() -> str:
-    rows = ["| # | notebook | open |", "|---|---|---|"]
+    rows = ["| # | notebook | full mode run time | open |", "|---|---|---|---|"]
     for path in notebooks():
         title_line = next(
             line for line in nbformat.read(path, as_version=4).cells[0].source.splitlines() if line.startswith("# ")
         )
         title = title_line.split("·", 1)[-1].strip()
-        rows.append(f"| {path.name[:2]} | [{title}](notebooks/{path.name}) | {badge(path.name)} |")
+        rows.append(
+            f"| {path.name[:2]} | [{title}](notebooks/{path.name}) | {run_time(path.stem)} | {badge(path.name)} |"
+        )
     return "\n".join(rows)
 
 
@@ -41,13 +52,13 @@ def format_value(value: float, unit: str) -> str:
 
 
 def results_table() -> str:
-    rows = ["| notebook | result | value | framework | device | mode | date |", "|---|---|---|---|---|---|---|"]
+    rows = ["| notebook | result | value | framework | device | machine | date |", "|---|---|---|---|---|---|---|"]
     for path in sorted(RESULTS_DIR.glob("*.json")):
         saved = json.loads(path.read_text())
         for name, record in sorted(saved["results"].items()):
             rows.append(
                 f"| {saved['notebook']} | {name} | {format_value(record['value'], record['unit'])} | "
-                f"{record['framework']} | {record['device']} | {record['mode']} | {record['date']} |"
+                f"{record['framework']} | {record['device']} | {record.get('machine', '—')} | {record['date']} |"
             )
     if len(rows) == 2:
         rows.append("| (no full-mode results recorded yet) | | | | | | |")

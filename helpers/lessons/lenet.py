@@ -57,8 +57,10 @@ def images_to_tensor(images, device: torch.device | str = "cpu", mean: float = 0
     torch.Size([2, 1, 28, 28])
     """
     array = torch.as_tensor(images)
-    if array.ndim != 3:
-        raise ValueError(f"expected images shaped (N, H, W), got {tuple(array.shape)}")
+    if array.ndim != 3 or array.shape[0] == 0:
+        raise ValueError(f"expected images shaped (N, H, W) with N >= 1, got {tuple(array.shape)}")
+    if array.dtype != torch.uint8:
+        raise ValueError(f"expected uint8 pixels (0..255), got {array.dtype}: scaling by 255 would be wrong")
     if std <= 0:
         raise ValueError(f"std must be positive, got {std}")
     x = array.to(device=device, dtype=torch.float32).unsqueeze(1) / 255.0

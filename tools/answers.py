@@ -1,0 +1,113 @@
+"""Build ``helpers/answers.json`` (encoded) from the maintainers' plain-text answers in ``tools/answers/NN.toml``.
+
+    python -m tools.answers           # rewrite helpers/answers.json
+    python -m tools.answers --check   # exit 1 if it is out of date (the tests use this)
+    python -m tools.answers --list    # print every answer, for maintainers
+
+One file per notebook, ``tools/answers/NN.toml``::
+
+    [exercises."02.1"]
+    kind = "integer"            # integer | number | shape | array | choice
+    answer = 32
+    tolerance = 0.0             # number/array: absolute tolerance; or relative = 0.01 (numbers)
+    hint = "Use floor((n + 2p - f) / s) + 1."
+    mistakes = [{ answer = 31, hint = "Did you forget the + 1?" }]
+
+    [[quiz]]                    # 5 to 8 questions
+    question = "What does padding change?"
+    options = ["the number of parameters", "the output size", "the kernel size"]
+    answer = "b"
+    explanation = "Padding adds a border of zeros, so more windows fit: only the output size changes."
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from helpers import exercises
+from helpers.course import REPO_ROOT
+
+SOURCE_DIR = REPO_ROOT / "tools" / "answers"
+QUIZ_LENGTH = (5, 8)
+
+
+def load_sources(folder: Path = SOURCE_DIR) -> dict[str, dict[str, Any]]:
+    """``{"02": {"exercises": {...}, "quiz": [...]}, ...}`` from the TOML files, checked."""
+    sources = {}
+    for path in sorted(folder.glob("[0-9][0-9].toml")):
+        notebook = path.stem
+        with open(path, "rb") as handle:
+            source = tomllib.load(handle)
+        unknown = set(source) - {"exercises", "quiz"}
+        if unknown:
+            raise ValueError(f"{path.name}: unknown sections {sorted(unknown)}")
+        for exercise_id, record in source.get("exercises", {}).items():
+            if not exercise_id.startswith(f"{notebook}."):
+                raise ValueError(f"{path.name}: exercise {exercise_id!r} must start with '{notebook}.'")
+            if record.get("kind") not in exercises.KINDS or "answer" not in record:
+                raise ValueError(f"{path.name}: exercise {exercise_id} needs a kind in {exercises.KINDS} and an answer")
+        quiz = source.get("quiz", [])
+        if quiz and not QUIZ_LENGTH[0] <= len(quiz) <= QUIZ_LENGTH[1]:
+            raise ValueError(f"{path.name}: a quiz has {QUIZ_LENGTH[0]} to {QUIZ_LENGTH[1]} questions, not {len(quiz)}")
+        for number, question in enumerate(quiz, start=1):
+            letters = [chr(ord("a") + index) for index in range(len(question.get("options", [])))]
+            if len(letters) < 2 or question.get("answer") not in letters or not question.get("explanation"):
+                raise ValueError(f"{path.name}: quiz question {number} needs options, an answer letter, an explanation")
+        sources[notebook] = source
+    return sources
+
+
+def encoded(sources: dict[str, dict[str, Any]]) -> str:
+    """The text of ``helpers/answers.json`` for these sources."""
+    store: dict[str, Any] = {"exercises": {}, "quizzes": {}}
+    for notebook, source in sources.items():
+        for exercise_id, record in source.get("exercises", {}).items():
+            payload = {key: value for key, value in record.items() if key != "kind"}
+            store["exercises"][exercise_id] = {"kind": record["kind"], "data": exercises.encode(payload)}
+        if source.get("quiz"):
+            store["quizzes"][notebook] = [
+                {
+                    "question": question["question"],
+                    "options": question["options"],
+                    "data": exercises.encode(
+                        {"answer": ord(question["answer"]) - ord("a"), "explanation": question["explanation"]}
+                    ),
+                }
+                for question in source["quiz"]
+            ]
+    return json.dumps(store, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if helpers/answers.json is out of date")
+    parser.add_argument("--list", action="store_true", help="print every answer in plain text")
+    args = parser.parse_args(argv)
+    sources = load_sources()
+    if args.list:
+        for notebook, source in sources.items():
+            for exercise_id, record in source.get("exercises", {}).items():
+                print(f"{exercise_id:8} {record['kind']:8} {record['answer']}")
+            for number, question in enumerate(source.get("quiz", []), start=1):
+                print(f"{notebook} quiz {number}: {question['answer']}")
+        return 0
+    text = encoded(sources)
+    current = exercises.ANSWERS_PATH.read_text(encoding="utf-8") if exercises.ANSWERS_PATH.is_file() else ""
+    if args.check:
+        if text != current:
+            print("helpers/answers.json is out of date: run python -m tools.answers")
+            return 1
+        return 0
+    if text != current:
+        exercises.ANSWERS_PATH.write_text(text, encoding="utf-8")
+        print("wrote helpers/answers.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
