@@ -59,7 +59,7 @@ KERAS_ON_TORCH_ENV = {
 def keras_notebooks() -> list[str]:
     """The notebooks whose setup cell asks for Keras (``helpers.setup(..., keras=True)``)."""
     chosen = []
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for path in sorted((ROOT / "notebooks").glob("**/[0-9][0-9]*_*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         if len(cells) > 2 and "keras=True" in "".join(cells[2]["source"]):
             chosen.append(str(path.relative_to(ROOT)))

@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .data import extract
+from .data import extract, replaced_atomically
 
 ARCHIVE = "cats_and_dogs_filtered.zip"
 CLASSES = ("cat", "dog")
@@ -102,12 +102,34 @@ def load_images(
 ) -> tuple[np.ndarray, np.ndarray]:
     """All photos of a split as uint8 arrays ``(N, size, size, 3)`` and their labels, in :func:`list_files` order.
 
+    Decoding and resizing 3,000 JPEGs takes a while, so the result is saved once as a ``.npy`` file beside the
+    extracted archive (NumPy's plain array format: never a pickle) and read from there next time, by this
+    notebook or another one.
+
     >>> images, labels = load_images("validation", size=224, per_class=10)   # doctest: +SKIP
     >>> images.shape, labels.shape                                            # doctest: +SKIP
     ((20, 224, 224, 3), (20,))
     """
     paths, labels = list_files(split, per_class=per_class, folder=folder)
+    shape = (len(paths), size, size, 3)
+    cache = None if folder is not None else decoded_cache_path(split, size, per_class, resize)
+    if cache is not None and cache.is_file():
+        try:
+            images = np.load(cache, allow_pickle=False)
+            if images.shape == shape and images.dtype == np.uint8:
+                return images, labels
+        except (OSError, ValueError):
+            pass  # unreadable: decode again below and replace it
     images = np.stack(
         [load_photo(path, size, resize) for path in tqdm(paths, desc=f"{split} photos", disable=not progress)]
     )
+    if cache is not None:
+        with replaced_atomically(cache) as temporary, open(temporary, "wb") as out:
+            np.save(out, images, allow_pickle=False)
     return images, labels
+
+
+def decoded_cache_path(split: str, size: int, per_class: int | None, resize: int | None) -> Path:
+    """Where :func:`load_images` keeps one decoded split (beside the extracted archive, in the data cache)."""
+    count = "all" if per_class is None else f"{per_class}-per-class"
+    return root().parent / "decoded" / f"{split}_{size}px_resize{resize or size}_{count}.npy"

@@ -96,7 +96,7 @@ def notebook_name() -> str | None:
     notebook runner and test run set it too.
     """
     stem = Path(os.environ.get(SESSION_ENV, "")).stem
-    return stem if re.fullmatch(r"\d\d_[a-z0-9_]+", stem) else None
+    return stem if re.fullmatch(r"\d\d[a-z]?_[a-z0-9_]+", stem) else None
 
 
 def seed_everything(seed: int) -> None:

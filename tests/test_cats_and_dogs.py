@@ -68,3 +68,24 @@ def test_the_real_archive_has_the_documented_counts(real_data):
     paths, labels = real_data(lambda: cats_and_dogs.list_files("validation"), "cats_and_dogs_filtered")
     assert len(paths) == 1000 and labels.sum() == 500
     assert paths[0].name == "cat.2000.jpg" and paths[-1].name == "dog.2499.jpg"
+
+
+def test_decoded_photos_are_cached_as_npy_and_reused(fake_folder, tmp_path, monkeypatch):
+    """load_images decodes once; later calls read the .npy (never a pickle); a damaged cache is rebuilt."""
+    archive_root = tmp_path / "extracted" / "cats_and_dogs_filtered"
+    archive_root.mkdir(parents=True)
+    for split in ("train", "validation"):
+        (archive_root / split).symlink_to(fake_folder / split)
+    monkeypatch.setattr(cats_and_dogs, "root", lambda: archive_root)
+    decoded = []
+    real_load_photo = cats_and_dogs.load_photo
+    monkeypatch.setattr(cats_and_dogs, "load_photo", lambda *a: decoded.append(a) or real_load_photo(*a))
+    first, labels = cats_and_dogs.load_images("train", size=16, per_class=3, progress=False)
+    cache = cats_and_dogs.decoded_cache_path("train", 16, 3, None)
+    assert cache.is_file() and len(decoded) == 6
+    again, labels_again = cats_and_dogs.load_images("train", size=16, per_class=3, progress=False)
+    assert len(decoded) == 6 and np.array_equal(first, again) and np.array_equal(labels, labels_again)
+    cache.write_bytes(b"not an array")
+    rebuilt, _ = cats_and_dogs.load_images("train", size=16, per_class=3, progress=False)
+    assert len(decoded) == 12 and np.array_equal(first, rebuilt)
+    assert np.load(cache, allow_pickle=False).shape == (6, 16, 16, 3)

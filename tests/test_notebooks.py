@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.course import NOTEBOOKS_DIR, REPO_ROOT, notebooks
+from helpers.course import NOTEBOOKS_DIR, REPO_ROOT, in_notebooks, notebooks
 from tools import notebook_sync
 
 NOTEBOOKS = notebooks()
@@ -23,30 +23,80 @@ def load(path: Path) -> nbformat.NotebookNode:
 
 
 def test_notebooks_are_numbered_in_order_from_00():
-    numbers = [int(path.name[:2]) for path in NOTEBOOKS]
-    assert numbers == list(range(len(numbers))), [path.name for path in NOTEBOOKS]
-    stray = [path.name for path in NOTEBOOKS_DIR.glob("*.ipynb") if path not in NOTEBOOKS]
-    assert not stray, f"notebooks must be named NN_topic.ipynb: {stray}"
-    assert all(re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name) for path in NOTEBOOKS)
+    main = [path for path in NOTEBOOKS if path.parent == NOTEBOOKS_DIR]
+    numbers = [int(path.name[:2]) for path in main]
+    assert numbers == list(range(len(numbers))), [path.name for path in main]
+    found = [path for path in NOTEBOOKS_DIR.rglob("*.ipynb") if ".ipynb_checkpoints" not in path.parts]
+    stray = [path.name for path in found if path not in NOTEBOOKS]
+    assert not stray, f"notebooks must be named NN_topic.ipynb (appendices: appendix/NNa_topic.ipynb): {stray}"
+    assert all(re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name) for path in main)
+    for appendix in (path for path in NOTEBOOKS if path.parent != NOTEBOOKS_DIR):
+        assert re.fullmatch(r"\d\d[a-z]_[a-z0-9_]+\.ipynb", appendix.name), appendix.name
+        assert any(path.name.startswith(appendix.name[:2]) for path in main), f"{appendix.name} extends no notebook"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_badge_colab_cell_and_metadata_are_in_sync(path):
     original = load(path)
-    assert notebook_sync.synced(original, path.name) == original, "run: python -m tools.notebook_sync"
-    assert original.cells[0].source.startswith(notebook_sync.badge(path.name))
+    assert notebook_sync.synced(original, in_notebooks(path)) == original, "run: python -m tools.notebook_sync"
+    assert original.cells[0].source.startswith(notebook_sync.badge(in_notebooks(path)))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_title_setup_cell_and_exercises(path):
     cells = load(path).cells
     title = cells[0].source.splitlines()
-    assert title[2].startswith(f"# {path.name[:2]} · "), "cell 0: badge, blank line, '# NN · Title'"
+    number = path.name.split("_")[0]
+    assert title[2].startswith(f"# {number} · "), "cell 0: badge, blank line, '# NN · Title'"
+    assert title[-1] == notebook_sync.GLOSSARY_LINE, "cell 0 ends with the glossary link"
     setup = cells[2]
     assert setup.cell_type == "code" and "helpers.setup(" in setup.source, "cell 2 must be the helpers.setup cell"
     assert "nbval-ignore-output" in setup.metadata.get("tags", [])
-    assert cells[-1].cell_type == "markdown" and "Exercises" in cells[-1].source
-    assert "<details>" in cells[-1].source, "solutions belong in a <details> block"
+    assert any(cell.cell_type == "markdown" and cell.source.startswith("## Exercises") for cell in cells)
+
+
+CHECK_CALL = re.compile(r"helpers\.check\(\s*\"(\d\d\.\d+)\"")
+
+
+def is_lesson(path: Path) -> bool:
+    """Lesson notebooks (01 onward, not appendices) have checked exercises, a quiz and solutions."""
+    return path.parent == NOTEBOOKS_DIR and path.name[:2] != "00"
+
+
+@pytest.mark.parametrize("path", [path for path in NOTEBOOKS if is_lesson(path)], ids=lambda path: path.stem)
+def test_lesson_has_checked_exercises_a_quiz_and_solutions_the_test_run_checks(path):
+    from helpers import exercises
+
+    cells = load(path).cells
+    number = path.name[:2]
+    solutions = [cell for cell in cells if "solutions" in cell.metadata.get("tags", [])]
+    learner = {
+        match
+        for cell in cells
+        if cell.cell_type == "code" and cell not in solutions
+        for match in CHECK_CALL.findall(cell.source)
+    }
+    assert len(learner) >= 4, f"at least four exercises the learner checks with helpers.check, found {sorted(learner)}"
+    assert all(exercise_id.startswith(f"{number}.") for exercise_id in learner)
+    for exercise_id in learner:
+        exercises.expected(exercise_id)  # raises when tools/answers/NN.toml lacks it
+    assert len(solutions) == 1 and solutions[0].cell_type == "code", "one code cell tagged 'solutions'"
+    assert solutions[0].metadata.get("jupyter", {}).get("source_hidden") is True, "solutions are folded away"
+    solved = set(re.findall(r"assert helpers\.check\(\s*\"(\d\d\.\d+)\"", solutions[0].source))
+    assert solved == learner, f"the solutions cell must assert every exercise: missing {sorted(learner - solved)}"
+    quiz_cells = [index for index, cell in enumerate(cells) if f'helpers.quiz("{number}")' in cell.source]
+    assert len(quiz_cells) == 1, f'one cell calls helpers.quiz("{number}")'
+    after = cells[quiz_cells[0] + 1]
+    assert "quiz-static" in after.metadata.get("tags", []), "the quiz is followed by its static version"
+    assert 5 <= len(exercises.quiz_questions(number)) <= 8
+
+
+@pytest.mark.parametrize("path", [path for path in NOTEBOOKS if is_lesson(path)], ids=lambda path: path.stem)
+def test_lesson_has_persian_goals_and_summary(path):
+    persian = [
+        cell for cell in load(path).cells if cell.cell_type == "markdown" and '<div dir="rtl" lang="fa">' in cell.source
+    ]
+    assert len(persian) >= 2, "a Persian (right-to-left) version of the learning goals and of the summary"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)

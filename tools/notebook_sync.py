@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from helpers import exercises
-from helpers.course import BRANCH, REPOSITORY, colab_url, notebooks
+from helpers.course import BRANCH, NOTEBOOKS_DIR, REPOSITORY, colab_url, in_notebooks, notebooks
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CELL_METADATA_KEYS = ("jupyter", "slideshow", "tags")
@@ -89,7 +89,7 @@ def synced(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
         cell.metadata = {key: cell.metadata[key] for key in CELL_METADATA_KEYS if key in cell.metadata}
         cell.id = stable_id(cell, name, index, used_ids)
         if "quiz-static" in cell.metadata.get("tags", []):
-            cell.source = exercises.static_quiz_markdown(name)
+            cell.source = exercises.static_quiz_markdown(Path(name).name)
         if cell.cell_type == "code":
             for output in cell.outputs:
                 output.get("metadata", {}).pop("execution", None)
@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     differing = []
     for path in args.paths or notebooks():
         original = path.read_text(encoding="utf-8")
-        notebook = synced(nbformat.reads(original, as_version=4), path.name)
+        name = in_notebooks(path) if path.resolve().is_relative_to(NOTEBOOKS_DIR) else path.name
+        notebook = synced(nbformat.reads(original, as_version=4), name)
         if nbformat.writes(notebook) + "\n" != original:
             differing.append(path)
             if not args.check:

@@ -17,7 +17,7 @@ import sys
 import nbformat
 
 from helpers import results
-from helpers.course import REPO_ROOT, notebooks
+from helpers.course import REPO_ROOT, in_notebooks, notebooks
 from tools.notebook_sync import badge
 
 README = REPO_ROOT / "README.md"
@@ -39,9 +39,9 @@ def notebook_table() -> str:
             line for line in nbformat.read(path, as_version=4).cells[0].source.splitlines() if line.startswith("# ")
         )
         title = title_line.split("·", 1)[-1].strip()
-        rows.append(
-            f"| {path.name[:2]} | [{title}](notebooks/{path.name}) | {run_time(path.stem)} | {badge(path.name)} |"
-        )
+        where = in_notebooks(path)
+        number = path.name.split("_")[0]
+        rows.append(f"| {number} | [{title}](notebooks/{where}) | {run_time(path.stem)} | {badge(where)} |")
     return "\n".join(rows)
 
 

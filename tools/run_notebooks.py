@@ -21,7 +21,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from helpers import env, results
-from helpers.course import notebooks
+from helpers.course import NOTEBOOKS_DIR, in_notebooks, notebooks
 from tools.notebook_sync import synced, write
 
 
@@ -38,7 +38,7 @@ def run(path: Path, timeout: int) -> float:
         coalesce_streams=True,  # one stdout block per cell, not one per flush: cleaner files and diffs
     ).execute()
     seconds = time.perf_counter() - started
-    write(synced(notebook, path.name), path)
+    write(synced(notebook, in_notebooks(path) if path.resolve().is_relative_to(NOTEBOOKS_DIR) else path.name), path)
     return seconds
 
 
