@@ -144,6 +144,7 @@ def main(argv: list[str]) -> int:
         return max((run_in_venv(["-m", f"benchmarks.{name}", *rest]) for name in scripts), default=0)
     return (
         run_in_venv(["-m", "tools.answers"])
+        or run_in_venv(["-m", "tools.glossary"])
         or run_in_venv(["-m", "tools.notebook_sync"])
         or run_in_venv(["-m", "tools.readme_tables"])
     )
