@@ -66,8 +66,32 @@ def keras_notebooks() -> list[str]:
     return chosen
 
 
+# COURSE_INSTALL=small: CPU-only PyTorch wheels and no TensorFlow (Keras then runs on PyTorch): about 2 GB, not 8.
+INSTALL_ENV = "COURSE_INSTALL"
+PYTORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def small_install() -> bool:
+    value = os.environ.get(INSTALL_ENV, "").strip().lower()
+    if value not in ("", "full", "small"):
+        sys.exit(f"error: {INSTALL_ENV} must be 'small' or 'full', got {value!r}")
+    return value == "small"
+
+
+def split_requirements(text: str) -> tuple[list[str], list[str]]:
+    """(PyTorch's lines, every other line but TensorFlow's): what a small install takes from where."""
+    torch_lines, other_lines = [], []
+    for line in text.splitlines():
+        requirement = line.split("#", 1)[0].strip()
+        name = requirement.split(";", 1)[0].replace(" ", "").split("<")[0].split(">")[0].split("=")[0].lower()
+        if not requirement or name == "tensorflow":
+            continue
+        (torch_lines if name in ("torch", "torchvision") else other_lines).append(requirement)
+    return torch_lines, other_lines
+
+
 def install_fingerprint() -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(b"small" if small_install() else b"full")
     for name in INSTALL_INPUTS:
         digest.update((ROOT / name).read_bytes())
     return digest.hexdigest()
@@ -101,7 +125,12 @@ def ensure_environment() -> None:
         venv.create(VENV, with_pip=True)
     pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check"]
     try:
-        subprocess.run([*pip, "-r", str(ROOT / "requirements.txt")], check=True)
+        if small_install():
+            torch_lines, other_lines = split_requirements((ROOT / "requirements.txt").read_text())
+            subprocess.run([*pip, "--index-url", PYTORCH_CPU_INDEX, *torch_lines], check=True)
+            subprocess.run([*pip, *other_lines], check=True)
+        else:
+            subprocess.run([*pip, "-r", str(ROOT / "requirements.txt")], check=True)
         subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True)
     except subprocess.CalledProcessError:
         sys.exit(f"error: installing the course's packages failed (pip's messages are above). {OTHER_PYTHON}")

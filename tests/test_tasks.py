@@ -40,3 +40,18 @@ def test_python_versions_are_checked_before_installing(version, expected):
         assert problem is None
     else:
         assert expected in problem and "python3.12 tasks.py lab" in problem
+
+
+def test_a_small_install_takes_torch_from_the_cpu_index_and_leaves_tensorflow_out():
+    torch_lines, other_lines = tasks.split_requirements((REPO_ROOT / "requirements.txt").read_text())
+    assert [line.split(">")[0].split("<")[0].split("=")[0] for line in torch_lines] == ["torch", "torchvision"]
+    assert not any(line.startswith("tensorflow") for line in other_lines)
+    assert "keras>=3.5,<4" in other_lines and all("#" not in line for line in torch_lines + other_lines)
+
+
+def test_the_install_setting_is_checked(monkeypatch):
+    monkeypatch.setenv(tasks.INSTALL_ENV, "tiny")
+    with pytest.raises(SystemExit, match="small"):
+        tasks.small_install()
+    monkeypatch.setenv(tasks.INSTALL_ENV, " Small ")
+    assert tasks.small_install()
