@@ -121,14 +121,64 @@ def test_size_and_sizing_through_pick(path):
             )
 
 
-def test_ruff_is_clean_on_helpers_tests_tools_and_notebooks():
+@pytest.mark.parametrize("command", ["check", "format --check"])
+def test_ruff_is_clean_on_helpers_tests_tools_and_notebooks(command):
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "helpers", "tests", "tools", "benchmarks", "notebooks", "tasks.py"],
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            *command.split(),
+            "helpers",
+            "tests",
+            "tools",
+            "benchmarks",
+            "notebooks",
+            "tasks.py",
+        ],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
     )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+MAX_CELL_LINES = 40
+# The everyday calls notebooks make through ``helpers.``; everything else is imported by name.
+EVERYDAY = {
+    "setup",
+    "pick",
+    "per_device",
+    "fetch",
+    "extract",
+    "check",
+    "quiz",
+    "record_result",
+    "show_images",
+    "show_source",
+    "quick_mode",
+}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_code_cells_are_short_and_use_helpers_one_way(path):
+    problems = []
+    for index, cell in enumerate(load(path).cells):
+        if cell.cell_type != "code" or index == 1:  # cell 1 is the generated Colab cell
+            continue
+        lines = cell.source.splitlines()
+        if len(lines) > MAX_CELL_LINES and not (lines[0].startswith("#") and "lesson" in lines[0]):
+            problems.append(
+                f"cell {index} has {len(lines)} lines (over {MAX_CELL_LINES}, and its first comment does "
+                "not say the lines are the lesson)"
+            )
+        for line in lines:
+            if re.match(r"\s*(import|from) ", line):
+                continue
+            for name in re.findall(r"(?<![\w.])helpers\.(\w+)", line.split("#", 1)[0]):
+                if name not in EVERYDAY:
+                    problems.append(f"cell {index} uses helpers.{name}...: import it by name (from helpers.x import y)")
+    assert not problems, f"{path.name}:\n  " + "\n  ".join(sorted(set(problems)))
 
 
 @pytest.fixture(scope="module")
