@@ -1,7 +1,9 @@
 """The instructor's exports: offline reveal.js slides and PDF handouts, and the slide metadata they come from.
 
 The rendering test needs Chromium (CI installs Debian's ``chromium``); without it the test fails and says how to
-install one, rather than being skipped, so a green run always means the slides were really rendered.
+install one, rather than being skipped, so a green run always means the slides were really rendered. What the
+exports do with particular cells is tested in ``test_slides_cells.py``, the layout of every deck in
+``test_slides_layout.py``.
 """
 
 from __future__ import annotations
@@ -13,13 +15,18 @@ import nbformat
 import pytest
 
 from helpers.course import REPO_ROOT, notebooks
-from tools import export_slides
+from tests.slides_browser import render_dom, screenshot
+from tools.slides import chromium as browser
+from tools.slides import export as exporter
+from tools.slides.__main__ import main as slides_command
+from tools.slides.templates import slide_type
+from tools.slides.vendor import remote_references
 
 ALLOWED_SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
 NOTEBOOK = "00_start_here"
 NOTEBOOK_PATH = REPO_ROOT / "notebooks" / f"{NOTEBOOK}.ipynb"
 SCREENSHOT = REPO_ROOT / "build" / "test_slides" / f"{NOTEBOOK}.slides.png"
-# A PNG of a 1280x800 slide with a title and text is tens of KB; a blank or failed render compresses to a few KB.
+# A PNG of a 1280x720 slide with a title and text is tens of KB; a blank or failed render compresses to a few KB.
 MIN_SCREENSHOT_BYTES = 10_000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -28,8 +35,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 def chromium() -> str:
     """The Chromium binary; a missing one is a failure with install instructions, never a skip."""
     try:
-        return export_slides.find_chromium()
-    except export_slides.ChromiumNotFoundError as error:
+        return browser.find_chromium()
+    except browser.ChromiumNotFoundError as error:
         problem = str(error)
     pytest.fail(problem, pytrace=False)
 
@@ -38,7 +45,7 @@ def chromium() -> str:
 def exported(tmp_path_factory, chromium) -> tuple[Path, Path]:
     """The first notebook exported once, as (slides, handout), into a fresh folder."""
     out_dir = tmp_path_factory.mktemp("slides")
-    [(slides, handout)] = export_slides.export([NOTEBOOK], out_dir)
+    [(slides, handout)] = exporter.export([NOTEBOOK], out_dir)
     return slides, handout
 
 
@@ -48,7 +55,7 @@ def expected_sections(notebook_path: Path) -> int:
     Every ``slide`` cell opens a horizontal slide (an outer section) and its first vertical sub-slide (an inner
     one); every ``subslide`` cell opens one more inner section.
     """
-    types = [export_slides.slide_type(cell) for cell in nbformat.read(notebook_path, as_version=4).cells]
+    types = [slide_type(cell) for cell in nbformat.read(notebook_path, as_version=4).cells]
     return 2 * types.count("slide") + types.count("subslide")
 
 
@@ -67,13 +74,13 @@ def test_every_notebook_opens_with_a_slide():
     # The title cell must start a slide, or reveal.js would begin with an unnamed section.
     for path in notebooks():
         first = nbformat.read(path, as_version=4).cells[0]
-        assert export_slides.slide_type(first) == "slide", f"{path.name}: the title cell is not a 'slide'"
+        assert slide_type(first) == "slide", f"{path.name}: the title cell is not a 'slide'"
 
 
 def test_exported_deck_loads_nothing_from_the_internet(exported):
     slides, _ = exported
     html = slides.read_text(encoding="utf-8")
-    assert export_slides.remote_references(html) == []
+    assert remote_references(html) == []
     assert not re.search(r"<(?:script|link)\b[^>]*(?:src|href)\s*=\s*[\"']https?://", html, re.IGNORECASE)
     for local in ("vendor/reveal.js/dist/reveal.js", "vendor/reveal.js/dist/reveal.css", "vendor/mathjax/MathJax.js"):
         assert local in html, f"the deck does not reference {local}"
@@ -84,16 +91,18 @@ def test_exported_deck_shows_every_cell_except_skipped_ones(exported):
     slides, _ = exported
     html = slides.read_text(encoding="utf-8")
     cells = nbformat.read(NOTEBOOK_PATH, as_version=4).cells
-    shown = [cell for cell in cells if export_slides.slide_type(cell) != "skip"]
+    shown = [cell for cell in cells if slide_type(cell) != "skip"]
     assert len(shown) < len(cells), "the notebook should skip its Colab and setup cells"
     assert len(re.findall(r'<div class="jp-Cell jp-', html)) == len(shown)
     # The Colab badge is an image from the internet: offline slides leave it out.
     assert "colab-badge.svg" not in html
+    # No "In [n]:" prompts: they take width and tell an audience nothing.
+    assert "In&nbsp;[" not in html and not re.search(r'<div class="jp-(?:In|Out)putPrompt', html)
 
 
 def test_deck_renders_in_chromium_with_every_slide(exported, chromium):
     slides, _ = exported
-    dom = export_slides.render_dom(chromium, slides)
+    dom = render_dom(chromium, slides)
     reveal = re.search(r'<div class="(reveal [^"]*)"', dom)
     assert reveal, "the rendered page has no .reveal element"
     # reveal.js adds 'ready' once it has initialised and laid out the slides.
@@ -111,7 +120,7 @@ def test_deck_renders_in_chromium_with_every_slide(exported, chromium):
 def test_deck_screenshot_is_a_real_picture(exported, chromium):
     slides, _ = exported
     SCREENSHOT.unlink(missing_ok=True)
-    png = export_slides.screenshot(chromium, slides, SCREENSHOT)
+    png = screenshot(chromium, slides, SCREENSHOT)
     data = png.read_bytes()
     assert data[:8] == PNG_SIGNATURE
     assert len(data) > MIN_SCREENSHOT_BYTES, f"{png} is only {len(data)} bytes: the slide looks blank"
@@ -129,13 +138,13 @@ def test_handout_is_a_multi_page_pdf(exported):
 
 def test_missing_chromium_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("CHROMIUM", str(tmp_path / "no-such-browser"))
-    with pytest.raises(export_slides.ChromiumNotFoundError, match="CHROMIUM"):
-        export_slides.find_chromium()
+    with pytest.raises(browser.ChromiumNotFoundError, match="CHROMIUM"):
+        browser.find_chromium()
 
 
 def test_unknown_notebook_prefix_is_a_clear_error():
     with pytest.raises(ValueError, match="no notebook starts with 99"):
-        export_slides.select_notebooks(["99"])
+        exporter.select_notebooks(["99"])
 
 
 def test_remote_references_finds_cdn_scripts_and_styles():
@@ -143,4 +152,20 @@ def test_remote_references_finds_cdn_scripts_and_styles():
         '<script src="https://cdn.example/a.js"></script><link rel="stylesheet" href="//cdn.example/b.css">'
         '<script src="vendor/c.js"></script><a href="https://example.org">a link is fine</a>'
     )
-    assert export_slides.remote_references(html) == ["https://cdn.example/a.js", "//cdn.example/b.css"]
+    assert remote_references(html) == ["https://cdn.example/a.js", "//cdn.example/b.css"]
+
+
+def test_layout_report_lists_each_deck_at_both_window_sizes(capsys):
+    assert slides_command(["--layout-report", NOTEBOOK]) == 0
+    report = capsys.readouterr().out
+    for window in ("1280x720", "1920x1080"):
+        assert re.search(rf"^{NOTEBOOK}\.slides\.html at {window}: \d+ slides, \d+ taller than the slide", report, re.M)
+    # Each overflowing slide is named by number, by reveal.js address and by its first words.
+    for line in report.splitlines():
+        if line.startswith("  slide"):
+            assert re.match(r"  slide +\d+ #/\d+/\d+ +.+ \| \S", line), line
+
+
+def test_tasks_slides_command_runs_the_slides_package():
+    tasks = (REPO_ROOT / "tasks.py").read_text(encoding="utf-8")
+    assert 'run_in_venv(["-m", "tools.slides", *rest])' in tasks
