@@ -133,4 +133,3 @@ def test_malformed_sources_are_refused(tmp_path, bad, match):
     (tmp_path / "02.toml").write_text(bad)
     with pytest.raises(ValueError, match=match):
         answers.load_sources(tmp_path)
-
