@@ -54,3 +54,14 @@ def test_encoded_answers_are_current():
     from tools import answers
 
     assert answers.main(["--check"]) == 0, "run: python -m tools.answers"
+
+
+def test_instructors_guide_has_a_row_per_notebook():
+    from helpers.course import notebooks
+
+    guide = (REPO_ROOT / "docs" / "instructors.md").read_text()
+    rows = {line.split("|")[1].strip() for line in guide.splitlines() if re.match(r"\| \d\d \|", line)}
+    main = {path.name[:2] for path in notebooks() if "appendix" not in path.parts}
+    assert rows == main, f"rows {sorted(rows)} do not match the notebooks {sorted(main)}"
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert "docs/instructors.md" in readme and "docs/glossary.md" in readme
