@@ -76,20 +76,36 @@ def _close(given: Any, wanted: Any, record: dict[str, Any]) -> bool:
     raise ValueError(f"unknown exercise kind {kind!r}; expected one of {KINDS}")
 
 
-def check(exercise_id: str, answer: Any) -> bool:
-    """Say whether ``answer`` to exercise ``exercise_id`` is right, with a hint when it is not; return True if right.
+class Checked:
+    """The verdict of :func:`check`: true when the answer is right. It shows nothing as a cell's last value (the
+    message is already printed), so an exercise cell does not end with a stray ``False``."""
+
+    def __init__(self, right: bool) -> None:
+        self.right = right
+
+    def __bool__(self) -> bool:
+        return self.right
+
+    def __repr__(self) -> str:
+        return repr(self.right)
+
+    def _ipython_display_(self) -> None:
+        pass
+
+
+def check(exercise_id: str, answer: Any) -> Checked:
+    """Say whether ``answer`` to exercise ``exercise_id`` is right, with a hint when it is not; true if right.
 
     Numbers are compared with the exercise's tolerance, shapes and arrays element by element,
     multiple-choice answers by their letter or text. ``...`` means "not answered yet".
 
     >>> check("00.demo", ...)   # doctest: +SKIP
     Exercise 00.demo: not answered yet. Replace the ... with your answer and run the cell again.
-    False
     """
     record = expected(exercise_id)
     if answer is Ellipsis:
         print(f"Exercise {exercise_id}: not answered yet. Replace the ... with your answer and run the cell again.")
-        return False
+        return Checked(False)
     if hasattr(answer, "detach"):  # a torch tensor or scalar
         answer = answer.detach().cpu().numpy()
     if isinstance(answer, np.ndarray) and answer.ndim == 0:
@@ -100,7 +116,7 @@ def check(exercise_id: str, answer: Any) -> bool:
         right = False
     if right:
         print(f"Exercise {exercise_id}: correct.")
-        return True
+        return Checked(True)
     hint = record.get("hint", "")
     for mistake in record.get("mistakes", []):
         try:
@@ -110,7 +126,7 @@ def check(exercise_id: str, answer: Any) -> bool:
         except (TypeError, ValueError):
             continue
     print(f"Exercise {exercise_id}: not quite. {hint}".rstrip())
-    return False
+    return Checked(False)
 
 
 def quiz_questions(notebook: str) -> list[dict[str, Any]]:
@@ -169,7 +185,7 @@ def static_quiz_markdown(notebook: str) -> str:
     lines = ["**Quiz** (the same questions as the interactive quiz above; it needs a running kernel)", ""]
     key = []
     for number, question in enumerate(quiz_questions(notebook), start=1):
-        lines.append(f"{number}. {question['question']}")
-        lines += [f"   - {letter}) {text}" for letter, text in _lettered(question["options"])]
+        options = " · ".join(f"**{letter})** {text}" for letter, text in _lettered(question["options"]))
+        lines.append(f"{number}. {question['question']}<br>{options}")
         key.append(f"{number}. {chr(ord('a') + question['answer'])}) {question['explanation']}")
     return "\n".join(lines + ["", "<details><summary>Answers</summary>", "", *key, "", "</details>"])

@@ -43,7 +43,7 @@ def animation(fig: plt.Figure, draw_frame: Callable[[int], Any], frames: int, in
     return Image(data=out.getvalue(), format="png")
 
 
-def sliders(function: Callable[..., Any], **ranges: tuple) -> Any:
+def sliders(function: Callable[..., Any], **ranges: tuple) -> None:
     """Call ``function`` with the values of one slider per keyword, again whenever a slider is released.
 
     Each range is ``(minimum, maximum, step, start)``; integers give integer sliders. Other keyword values
@@ -63,7 +63,7 @@ def sliders(function: Callable[..., Any], **ranges: tuple) -> Any:
         low, high, step, start = spec
         kind = ipywidgets.IntSlider if all(isinstance(v, int) for v in spec) else ipywidgets.FloatSlider
         controls[name] = kind(value=start, min=low, max=high, step=step, continuous_update=False, description=name)
-    return ipywidgets.interact(function, **controls)
+    ipywidgets.interact(function, **controls)  # displays the controls and the first drawing
 
 
 def kernel_editor(presets: Mapping[str, np.ndarray], draw: Callable[[np.ndarray], Any], start: str) -> Any:

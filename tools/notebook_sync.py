@@ -90,6 +90,7 @@ def synced(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
         cell.id = stable_id(cell, name, index, used_ids)
         if "quiz-static" in cell.metadata.get("tags", []):
             cell.source = exercises.static_quiz_markdown(Path(name).name)
+            cell.metadata["slideshow"] = {"slide_type": "subslide"}  # the quiz gets a slide of its own
         if cell.cell_type == "code":
             for output in cell.outputs:
                 output.get("metadata", {}).pop("execution", None)
