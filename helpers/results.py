@@ -71,8 +71,8 @@ def record_result(
     model: Any = None,
     framework: str | None = None,
     seconds: float | None = None,
-) -> dict[str, Any]:
-    """Add or replace result ``name`` of the running notebook; return the record.
+) -> None:
+    """Add or replace result ``name`` of the running notebook (nothing is shown: the notebook prints its numbers).
 
     ``model`` is what produced the number (a torch module or a Keras model): the framework and the
     device are read from it. Without a model, name the ``framework`` ('torch', 'keras' or 'numpy').
@@ -98,7 +98,6 @@ def record_result(
     notebook = env.notebook_name()
     if notebook is not None:
         _update(notebook, lambda saved: saved["results"].__setitem__(name, record))
-    return record
 
 
 def record_run(notebook: str, seconds: float, device: str) -> dict[str, Any]:
