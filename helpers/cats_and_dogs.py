@@ -20,6 +20,7 @@ from PIL import Image
 from tqdm.auto import tqdm
 
 from .data import extract, replaced_atomically
+from .env import progress_bars
 
 ARCHIVE = "cats_and_dogs_filtered.zip"
 CLASSES = ("cat", "dog")
@@ -121,7 +122,10 @@ def load_images(
         except (OSError, ValueError):
             pass  # unreadable: decode again below and replace it
     images = np.stack(
-        [load_photo(path, size, resize) for path in tqdm(paths, desc=f"{split} photos", disable=not progress)]
+        [
+            load_photo(path, size, resize)
+            for path in tqdm(paths, desc=f"{split} photos", disable=not (progress and progress_bars()))
+        ]
     )
     if cache is not None:
         with replaced_atomically(cache) as temporary, open(temporary, "wb") as out:

@@ -39,6 +39,7 @@ from typing import BinaryIO
 from tqdm.auto import tqdm
 
 from .course import REPO_ROOT
+from .env import progress_bars
 
 MIRROR_ENV = "COURSE_MIRROR"
 DATA_DIR_ENV = "COURSE_DATA_DIR"
@@ -197,7 +198,14 @@ def _install(source: BinaryIO, target: Path, item: Entry, total: int | None, lab
     with (
         replaced_atomically(target) as temporary,
         open(temporary, "wb") as out,
-        tqdm(total=total, unit="B", unit_scale=True, desc=label, leave=False, disable=label is None) as bar,
+        tqdm(
+            total=total,
+            unit="B",
+            unit_scale=True,
+            desc=label,
+            leave=False,
+            disable=label is None or not progress_bars(),
+        ) as bar,
     ):
         for block in iter(lambda: source.read(CHUNK), b""):
             out.write(block)

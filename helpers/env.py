@@ -84,6 +84,14 @@ def thread_count() -> int:
     return int(value)
 
 
+def progress_bars() -> bool:
+    """False when ``TQDM_DISABLE`` is set (the notebook runner sets it: a stored bar would stay at "0%" forever).
+
+    tqdm's notebook bars ignore that variable themselves, so the course's bars ask here.
+    """
+    return os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("1", "true", "yes")
+
+
 def in_colab() -> bool:
     """True inside Google Colab."""
     return "google.colab" in sys.modules

@@ -152,3 +152,10 @@ def test_tensorflow_after_torch_in_a_fresh_interpreter():
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["4.0", "2.0", "3"]
     assert "absl" not in result.stderr, "TensorFlow's start-up log lines should be silenced"
+
+
+@pytest.mark.parametrize(("value", "shown"), [("1", False), ("true", False), ("", True), ("0", True)])
+def test_progress_bars_follow_tqdm_disable(monkeypatch, value, shown):
+    """The runner sets TQDM_DISABLE so no frozen "0%" bar is stored; tqdm's notebook bars ignore it themselves."""
+    monkeypatch.setenv("TQDM_DISABLE", value)
+    assert env.progress_bars() is shown

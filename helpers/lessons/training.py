@@ -22,6 +22,8 @@ from matplotlib.ticker import MaxNLocator
 from torch import nn
 from tqdm.auto import tqdm
 
+from ..env import progress_bars
+
 Batch = tuple[torch.Tensor, torch.Tensor]
 
 
@@ -129,7 +131,7 @@ def fit(
         raise ValueError(f"epochs and batch_size must be positive, got {epochs} and {batch_size}")
     autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=x.device.type == "cuda")
     history = History()
-    bar = tqdm(range(epochs), desc="epochs", disable=not progress)
+    bar = tqdm(range(epochs), desc="epochs", disable=not (progress and progress_bars()))
     for _ in bar:
         started = time.perf_counter()
         model.train()
