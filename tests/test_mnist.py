@@ -1,15 +1,20 @@
-"""The IDX reader: the real MNIST test files decode correctly; malformed input gets a clear ValueError."""
+"""The IDX reader: the real MNIST test files decode correctly; malformed input gets a clear ValueError;
+the decoded arrays are cached as .npy files that are reused, rebuilt when the source changes and never
+served damaged."""
 
 from __future__ import annotations
 
 import gzip
+import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import mnist
+from helpers import data, mnist
 
 
 def idx_bytes(array: np.ndarray, type_code: int = 0x08) -> bytes:
@@ -26,16 +31,25 @@ def test_round_trip_of_small_arrays():
     assert decoded.dtype.isnative
 
 
-def test_real_test_split():
-    from helpers.data import DataError
-
-    try:
-        images, labels = mnist.load_mnist("test")
-    except DataError as error:
-        pytest.skip(f"MNIST unavailable: {error}")
+def test_real_test_split(real_data):
+    images, labels = real_data(lambda: mnist.load_mnist("test"), "MNIST")
     assert images.shape == (10_000, 28, 28) and images.dtype == np.uint8
     assert labels[:5].tolist() == [7, 2, 1, 0, 4]
     assert np.bincount(labels).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def test_real_cached_arrays_equal_the_decoded_files(real_data):
+    for relpath in mnist.FILES["test"]:
+        cached = real_data(lambda relpath=relpath: mnist.load_idx(relpath), "MNIST")
+        assert mnist.decoded_cache_paths(data.data_dir() / relpath)[0].is_file()
+        np.testing.assert_array_equal(cached, mnist.read_idx_gz(data.data_dir() / relpath))
+
+
+def test_mean_and_std_are_the_training_pixels_statistics(real_data):
+    images, _ = real_data(lambda: mnist.load_mnist("train"), "MNIST")
+    scaled = images / 255.0
+    assert round(float(scaled.mean()), 4) == mnist.MEAN
+    assert round(float(scaled.std()), 4) == mnist.STD
 
 
 @pytest.mark.parametrize(
@@ -91,3 +105,156 @@ def test_mutated_files_decode_or_raise_value_error(data):
     except ValueError:
         return
     assert array.size <= 60
+
+
+# The decoded-array cache, on a small fake MNIST test split served from a mirror folder.
+
+FAKE_IMAGES = np.arange(3 * 28 * 28, dtype=np.uint32).reshape(3, 28, 28).astype(np.uint8)
+FAKE_LABELS = np.array([7, 2, 1], dtype=np.uint8)
+
+
+@pytest.fixture
+def fake_mnist(data_home, registry, tmp_path, monkeypatch):
+    """The test split as tiny IDX files in a mirror, registered with their checksums; returns a function that
+    replaces them (new contents, a new registry record) and a counter of the decodings."""
+    mirror = tmp_path / "mirror"
+    monkeypatch.setenv(data.MIRROR_ENV, str(mirror))
+    decodings = []
+    real_read = mnist.read_idx_gz
+
+    def counting_read(path: Path) -> np.ndarray:
+        decodings.append(path.name)
+        return real_read(path)
+
+    monkeypatch.setattr(mnist, "read_idx_gz", counting_read)
+
+    def publish(images: np.ndarray, labels: np.ndarray) -> None:
+        files = {}
+        for relpath, array in zip(mnist.FILES["test"], (images, labels), strict=True):
+            content = gzip.compress(idx_bytes(array), mtime=0)
+            (mirror / relpath).parent.mkdir(parents=True, exist_ok=True)
+            (mirror / relpath).write_bytes(content)
+            files[relpath] = (content, [])
+        registry(files)
+
+    publish(FAKE_IMAGES, FAKE_LABELS)
+    return publish, decodings
+
+
+def cache_files(cache: Path) -> list[Path]:
+    return [mnist.decoded_cache_paths(cache / relpath)[0] for relpath in mnist.FILES["test"]]
+
+
+def test_decoded_arrays_are_cached_beside_the_sources(fake_mnist, data_home):
+    _, decodings = fake_mnist
+    images, labels = mnist.load_mnist("test")
+    np.testing.assert_array_equal(images, FAKE_IMAGES)
+    np.testing.assert_array_equal(labels, FAKE_LABELS)
+    assert len(decodings) == 2
+    for cached in cache_files(data_home):
+        assert cached.is_file() and cached.with_suffix(".gz").is_file()
+        stamp = json.loads(mnist.decoded_cache_paths(cached.with_suffix(".gz"))[1].read_text())
+        assert stamp["source_sha256"] == data.entry(stamp["source"]).sha256
+        # A plain array, never a pickle: it loads with pickles refused.
+        assert np.load(cached, allow_pickle=False).dtype == np.uint8
+    assert not list(data_home.rglob("*.part")), "no temporary file is left behind"
+
+
+def test_the_cache_is_reused(fake_mnist):
+    _, decodings = fake_mnist
+    mnist.load_mnist("test")
+    images, labels = mnist.load_mnist("test")
+    assert len(decodings) == 2, "the second load read the .npy files"
+    np.testing.assert_array_equal(images, FAKE_IMAGES)
+    np.testing.assert_array_equal(labels, FAKE_LABELS)
+
+
+def test_a_changed_source_rebuilds_the_cache(fake_mnist, data_home):
+    publish, decodings = fake_mnist
+    mnist.load_mnist("test")
+    # A new version of the files: new checksums in the registry, so the cached .gz is replaced from the mirror.
+    publish(255 - FAKE_IMAGES, FAKE_LABELS[::-1].copy())
+    images, labels = mnist.load_mnist("test")
+    np.testing.assert_array_equal(images, 255 - FAKE_IMAGES)
+    np.testing.assert_array_equal(labels, FAKE_LABELS[::-1])
+    assert len(decodings) == 4
+
+
+def test_a_touched_source_rebuilds_the_cache(fake_mnist, data_home):
+    _, decodings = fake_mnist
+    mnist.load_mnist("test")
+    source = data_home / mnist.FILES["test"][0]
+    os.utime(source, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns + 10**9))
+    images, _ = mnist.load_mnist("test")
+    np.testing.assert_array_equal(images, FAKE_IMAGES)
+    assert decodings[2:] == [source.name]
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:-100])
+
+
+def _garble_keeping_size_and_time(path: Path) -> None:
+    status = path.stat()
+    path.write_bytes(b"\x93NUMPY" + b"\xff" * (status.st_size - 6))
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+
+def _replace_with_a_pickle_keeping_size_and_time(path: Path) -> None:
+    status = path.stat()
+    with open(path, "wb") as handle:
+        np.save(handle, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with open(path, "ab") as handle:
+        handle.truncate(status.st_size)
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+
+def _wrong_shape_keeping_size_and_time(path: Path) -> None:
+    status = path.stat()
+    with open(path, "wb") as handle:
+        np.save(handle, np.zeros(status.st_size - 128, np.uint8), allow_pickle=False)
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        _truncate,
+        _garble_keeping_size_and_time,
+        _replace_with_a_pickle_keeping_size_and_time,
+        _wrong_shape_keeping_size_and_time,
+    ],
+)
+def test_a_damaged_cache_file_is_rebuilt_not_served(fake_mnist, data_home, damage):
+    _, decodings = fake_mnist
+    mnist.load_mnist("test")
+    cached = cache_files(data_home)[0]
+    damage(cached)
+    images, labels = mnist.load_mnist("test")
+    np.testing.assert_array_equal(images, FAKE_IMAGES)
+    np.testing.assert_array_equal(labels, FAKE_LABELS)
+    assert decodings[2:] == [cached.with_suffix(".gz").name]
+    np.testing.assert_array_equal(np.load(cached, allow_pickle=False), FAKE_IMAGES)
+
+
+def test_a_damaged_stamp_rebuilds_the_cache(fake_mnist, data_home):
+    _, decodings = fake_mnist
+    mnist.load_mnist("test")
+    source = data_home / mnist.FILES["test"][1]
+    mnist.decoded_cache_paths(source)[1].write_text("{not json")
+    _, labels = mnist.load_mnist("test")
+    np.testing.assert_array_equal(labels, FAKE_LABELS)
+    assert decodings[2:] == [source.name]
+
+
+def test_an_unwritable_cache_still_loads(fake_mnist, data_home, monkeypatch):
+    _, decodings = fake_mnist
+
+    def refuse(target):
+        raise PermissionError(f"read-only: {target}")
+
+    monkeypatch.setattr(mnist, "replaced_atomically", refuse)
+    for _ in range(2):
+        images, _ = mnist.load_mnist("test")
+        np.testing.assert_array_equal(images, FAKE_IMAGES)
+    assert len(decodings) == 4 and not any(path.is_file() for path in cache_files(data_home))
