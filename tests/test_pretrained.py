@@ -1,15 +1,21 @@
-"""Loading pretrained weights: checksums, corrupted files, head replacement, inputs, Keras's cache."""
+"""Loading pretrained weights: checksums, corrupted files, head replacement, inputs, the shared cats-vs-dogs
+codes, Keras's cache and Keras on the PyTorch backend without TensorFlow."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from helpers import pretrained
+from helpers.course import REPO_ROOT
 from helpers.data import sha256_of
 
 
@@ -104,6 +110,98 @@ def test_cnn_codes_shapes_and_cache(lite0, tmp_path: Path):
     np.testing.assert_array_equal(codes["head"], again["head"])
 
 
+def test_cnn_codes_run_in_eval_mode_and_restore_the_mode(lite0):
+    images = np.random.default_rng(2).integers(0, 256, (2, 64, 64, 3), dtype=np.uint8)
+    expected = pretrained.cnn_codes(lite0, images, progress=False)["head"]
+    lite0.train()
+    try:
+        again = pretrained.cnn_codes(lite0, images, progress=False)["head"]
+        assert lite0.training, "the model's own mode comes back"
+    finally:
+        lite0.eval()
+    np.testing.assert_array_equal(again, expected)
+
+
+def test_cnn_codes_obey_the_course_progress_setting(lite0, monkeypatch, capsys):
+    """The notebook runner sets TQDM_DISABLE: a stored notebook must not keep a frozen "0%" bar."""
+    images = np.random.default_rng(3).integers(0, 256, (2, 32, 32, 3), dtype=np.uint8)
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    pretrained.cnn_codes(lite0, images, progress=True)
+    assert "CNN codes" not in capsys.readouterr().err
+    monkeypatch.setenv("TQDM_DISABLE", "0")
+    pretrained.cnn_codes(lite0, images, progress=True)
+    assert "CNN codes" in capsys.readouterr().err
+
+
+@pytest.fixture
+def fake_cats_dogs(tmp_path: Path) -> Path:
+    """A stand-in for the archive: 3 reddish cats and 3 bluish dogs in 'train', small photos of varied shape."""
+    for name, colour in (("cat", (180, 40, 40)), ("dog", (40, 40, 180))):
+        folder = tmp_path / "photos" / "train" / f"{name}s"
+        folder.mkdir(parents=True)
+        for number in range(3):
+            Image.new("RGB", (48 + 8 * number, 40), colour).save(folder / f"{name}.{number}.jpg")
+    return tmp_path / "photos"
+
+
+def test_cats_dogs_codes_have_labels_codes_taps_and_maps_and_are_cached(lite0, fake_cats_dogs, tmp_path, monkeypatch):
+    computed = []
+    real_cnn_codes = pretrained.cnn_codes
+
+    def counting_cnn_codes(*args, **kwargs):
+        computed.append(1)
+        return real_cnn_codes(*args, **kwargs)
+
+    monkeypatch.setattr(pretrained, "cnn_codes", counting_cnn_codes)
+    cache = tmp_path / "codes"
+    call = dict(model=lite0, folder=fake_cats_dogs, cache_dir=cache, progress=False)
+    codes = pretrained.cats_dogs_codes("train", per_class=2, **call)
+    assert {name: array.shape for name, array in codes.items()} == {
+        "labels": (4,),
+        "head": (4, 1280),
+        "block10": (4, 112),
+        "map14": (4, 192, 7, 7),
+    }
+    assert codes["labels"].tolist() == [0, 0, 1, 1] and codes["map14"].dtype == np.float16
+    again = pretrained.cats_dogs_codes("train", per_class=2, **call)
+    assert len(computed) == 1, "the second call reads the cache"
+    np.testing.assert_array_equal(again["head"], codes["head"])
+    everything = pretrained.cats_dogs_codes("train", **call)  # another subset, another file
+    assert len(everything["labels"]) == 6 and len(computed) == 2
+    np.testing.assert_allclose(everything["head"][[0, 1, 3, 4]], codes["head"], atol=1e-4)
+    assert sorted(path.name for path in cache.iterdir()) == [
+        "lite0_cats_dogs_train_224px_2-per-class.npz",
+        "lite0_cats_dogs_train_224px_all.npz",
+    ]
+
+
+def test_stale_or_foreign_cats_dogs_cache_is_computed_again(lite0, fake_cats_dogs, tmp_path, monkeypatch):
+    cache = tmp_path / "codes"
+    cache.mkdir()
+    stale = cache / "lite0_cats_dogs_train_224px_all.npz"
+    np.savez(stale, head=np.zeros((6, 1280), np.float32))  # an older layout: no labels, no taps, no maps
+    codes = pretrained.cats_dogs_codes("train", model=lite0, folder=fake_cats_dogs, cache_dir=cache, progress=False)
+    assert set(codes) == {"labels", "head", "block10", "map14"} and codes["head"].any()
+    with np.load(stale) as stored:
+        assert set(stored.files) == set(codes), "the stale file was replaced"
+    monkeypatch.setattr(pretrained, "codes_cache_dir", lambda: tmp_path / "course-cache")
+    pretrained.cats_dogs_codes("train", per_class=1, model=lite0, folder=fake_cats_dogs, progress=False)
+    assert not (tmp_path / "course-cache").exists(), "codes of a stand-in folder stay out of the course's cache"
+
+
+def test_with_classifier_gives_the_scores_of_the_classifier_on_the_codes():
+    model, _ = pretrained.load_efficientnet_lite0()
+    photos = np.random.default_rng(3).integers(0, 256, (3, 96, 96, 3), dtype=np.uint8)
+    codes = pretrained.cnn_codes(model, photos, progress=False)["head"]
+    torch.manual_seed(0)
+    linear = torch.nn.Linear(1280, 2)
+    whole = pretrained.with_classifier(model, linear)
+    with torch.no_grad():
+        torch.testing.assert_close(whole(pretrained.efficientnet_input(photos)), linear(torch.from_numpy(codes)))
+    with pytest.raises(ValueError, match="1280 inputs"):
+        pretrained.with_classifier(model, torch.nn.Linear(112, 2))
+
+
 def test_imagenet_classes_and_top_k(real_data):
     classes = real_data(pretrained.imagenet_classes, "imagenet_class_index.json")
     assert len(classes) == 1000 and classes[751] == "racer"
@@ -132,3 +230,25 @@ def test_keras_cache_is_seeded_from_the_course_data(tmp_path: Path, monkeypatch,
     _, again = pretrained.seed_keras_cache()
     assert again.startswith("Keras's cache")
     shutil.rmtree(tmp_path / "models")
+
+
+def test_keras_mobilenet_loads_on_the_torch_backend_without_tensorflow(real_data):
+    """The .h5 weights load through Keras on PyTorch, with TensorFlow made unimportable (as the test run checks)."""
+    real_data(pretrained.seed_keras_cache, "MobileNet weights")
+    code = (
+        "import sys, numpy as np; from helpers import pretrained;"
+        "model, source = pretrained.load_keras_mobilenet();"
+        "import keras; out = model.predict(np.zeros((1, 224, 224, 3), np.float32), verbose=0);"
+        "print(keras.backend.backend(), 'tensorflow' in sys.modules, model.count_params(), out.shape)"
+    )
+    environment = {
+        **os.environ,
+        "KERAS_BACKEND": "torch",
+        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "tools" / "no_tensorflow"), str(REPO_ROOT)]),
+        "COURSE_THREADS": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "torch False 218544 (1, 7, 7, 256)"
