@@ -12,6 +12,7 @@ the same on every machine. Labels: 0 = cat, 1 = dog.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -19,7 +20,8 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .data import extract, replaced_atomically
+from .data import entry, extract
+from .decoded import cached_array
 from .env import progress_bars
 
 ARCHIVE = "cats_and_dogs_filtered.zip"
@@ -104,33 +106,29 @@ def load_images(
     """All photos of a split as uint8 arrays ``(N, size, size, 3)`` and their labels, in :func:`list_files` order.
 
     Decoding and resizing 3,000 JPEGs takes a while, so the result is saved once as a ``.npy`` file beside the
-    extracted archive (NumPy's plain array format: never a pickle) and read from there next time, by this
-    notebook or another one.
+    extracted archive (:mod:`helpers.decoded`: a plain array, never a pickle, rebuilt when the archive changes)
+    and read from there next time, by this notebook or another one.
 
     >>> images, labels = load_images("validation", size=224, per_class=10)   # doctest: +SKIP
     >>> images.shape, labels.shape                                            # doctest: +SKIP
     ((20, 224, 224, 3), (20,))
     """
     paths, labels = list_files(split, per_class=per_class, folder=folder)
-    shape = (len(paths), size, size, 3)
-    cache = None if folder is not None else decoded_cache_path(split, size, per_class, resize)
-    if cache is not None and cache.is_file():
-        try:
-            images = np.load(cache, allow_pickle=False)
-            if images.shape == shape and images.dtype == np.uint8:
-                return images, labels
-        except (OSError, ValueError):
-            pass  # unreadable: decode again below and replace it
-    images = np.stack(
-        [
-            load_photo(path, size, resize)
-            for path in tqdm(paths, desc=f"{split} photos", disable=not (progress and progress_bars()))
-        ]
-    )
-    if cache is not None:
-        with replaced_atomically(cache) as temporary, open(temporary, "wb") as out:
-            np.save(out, images, allow_pickle=False)
-    return images, labels
+
+    def decode() -> np.ndarray:
+        bar = tqdm(paths, desc=f"{split} photos", disable=not (progress and progress_bars()))
+        return np.stack([load_photo(path, size, resize) for path in bar])
+
+    if folder is not None:
+        return decode(), labels  # a learner's own folder: not cached
+    # The cache is rebuilt when the archive or the photos asked for change.
+    key = {
+        "archive_sha256": entry(ARCHIVE).sha256,
+        "files": hashlib.sha256("\n".join(path.name for path in paths).encode()).hexdigest(),
+        "size": size,
+        "resize": resize,
+    }
+    return cached_array(decoded_cache_path(split, size, per_class, resize), key, decode), labels
 
 
 def decoded_cache_path(split: str, size: int, per_class: int | None, resize: int | None) -> Path:

@@ -5,22 +5,20 @@ dimensions), one big-endian uint32 per dimension, then the values. The reader ch
 field against the file's real size before allocating anything.
 
 Decoding the gzip files takes a noticeable fraction of a second, so :func:`load_mnist` keeps
-each decoded array as a NumPy ``.npy`` file beside its ``.gz`` in the data cache. A small JSON
-stamp beside it names the verified source (its sha256, size and modification time) and the
-``.npy`` file's own size and modification time: a changed source or a damaged, replaced or
-unreadable ``.npy`` is decoded again from the ``.gz``. The ``.npy`` files are written atomically
-and read with ``allow_pickle=False``; they never hold Python objects.
+each decoded array as a NumPy ``.npy`` file beside its ``.gz`` in the data cache (:mod:`helpers.decoded`;
+its stamp names the verified source's sha256, size and modification time, so a changed source is decoded
+again).
 """
 
 from __future__ import annotations
 
 import gzip
-import json
 from pathlib import Path
 
 import numpy as np
 
-from .data import entry, fetch, replaced_atomically
+from .data import entry, fetch
+from .decoded import cached_array, stamp_path
 
 # Mean and standard deviation of the 60,000 training images' pixels scaled to [0, 1]: notebook 06
 # measures them (and asserts these rounded values); every MNIST model in the course standardises with them.
@@ -32,7 +30,6 @@ FILES = {
     "train": ("mnist/train-images-idx3-ubyte.gz", "mnist/train-labels-idx1-ubyte.gz"),
     "test": ("mnist/t10k-images-idx3-ubyte.gz", "mnist/t10k-labels-idx1-ubyte.gz"),
 }
-STAMP_SUFFIX = ".stamp.json"
 
 
 def parse_idx(raw: bytes) -> np.ndarray:
@@ -76,7 +73,7 @@ def decoded_cache_paths(source: Path) -> tuple[Path, Path]:
     ['t10k-labels-idx1-ubyte.npy', 't10k-labels-idx1-ubyte.npy.stamp.json']
     """
     cached = source.with_suffix(".npy")
-    return cached, cached.with_name(cached.name + STAMP_SUFFIX)
+    return cached, stamp_path(cached)
 
 
 def _source_signature(relpath: str, source: Path) -> dict:
@@ -90,45 +87,6 @@ def _source_signature(relpath: str, source: Path) -> dict:
     }
 
 
-def _read_decoded(cached: Path, stamp: Path, signature: dict) -> np.ndarray | None:
-    """The cached array if its stamp matches ``signature`` and the ``.npy`` file itself; None otherwise."""
-    try:
-        recorded = json.loads(stamp.read_text(encoding="utf-8"))
-        status = cached.stat()
-        if not isinstance(recorded, dict) or any(recorded.get(key) != value for key, value in signature.items()):
-            return None
-        if recorded.get("npy_size") != status.st_size or recorded.get("npy_mtime_ns") != status.st_mtime_ns:
-            return None
-        array = np.load(cached, allow_pickle=False)
-    except (OSError, ValueError, EOFError):  # missing, unreadable, not JSON, not a .npy, or an object array
-        return None
-    if not isinstance(array, np.ndarray) or list(array.shape) != recorded.get("shape"):
-        return None
-    if array.dtype.str != recorded.get("dtype"):
-        return None
-    return array
-
-
-def _write_decoded(array: np.ndarray, cached: Path, stamp: Path, signature: dict) -> None:
-    """Save ``array`` as ``cached`` and then its stamp, each atomically; a cache that cannot be written is skipped."""
-    try:
-        with replaced_atomically(cached) as temporary:
-            with open(temporary, "wb") as handle:
-                np.save(handle, array, allow_pickle=False)
-        status = cached.stat()
-        record = {
-            **signature,
-            "npy_size": status.st_size,
-            "npy_mtime_ns": status.st_mtime_ns,
-            "shape": list(array.shape),
-            "dtype": array.dtype.str,
-        }
-        with replaced_atomically(stamp) as temporary:
-            temporary.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    except OSError:
-        pass  # a read-only data folder: decode every time, as before
-
-
 def load_idx(relpath: str) -> np.ndarray:
     """Registry file ``relpath`` (a gzip-compressed IDX file), fetched, verified and decoded, with the decoded cache.
 
@@ -136,13 +94,7 @@ def load_idx(relpath: str) -> np.ndarray:
     array([7, 2, 1, 0, 4], dtype=uint8)
     """
     source = fetch(relpath)
-    cached, stamp = decoded_cache_paths(source)
-    signature = _source_signature(relpath, source)
-    array = _read_decoded(cached, stamp, signature)
-    if array is None:
-        array = read_idx_gz(source)
-        _write_decoded(array, cached, stamp, signature)
-    return array
+    return cached_array(decoded_cache_paths(source)[0], _source_signature(relpath, source), lambda: read_idx_gz(source))
 
 
 def load_mnist(split: str = "train") -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import data, mnist
+from helpers import data, decoded, mnist
 
 
 def idx_bytes(array: np.ndarray, type_code: int = 0x08) -> bytes:
@@ -154,7 +154,7 @@ def test_decoded_arrays_are_cached_beside_the_sources(fake_mnist, data_home):
     for cached in cache_files(data_home):
         assert cached.is_file() and cached.with_suffix(".gz").is_file()
         stamp = json.loads(mnist.decoded_cache_paths(cached.with_suffix(".gz"))[1].read_text())
-        assert stamp["source_sha256"] == data.entry(stamp["source"]).sha256
+        assert stamp["key"]["source_sha256"] == data.entry(stamp["key"]["source"]).sha256
         # A plain array, never a pickle: it loads with pickles refused.
         assert np.load(cached, allow_pickle=False).dtype == np.uint8
     assert not list(data_home.rglob("*.part")), "no temporary file is left behind"
@@ -253,7 +253,7 @@ def test_an_unwritable_cache_still_loads(fake_mnist, data_home, monkeypatch):
     def refuse(target):
         raise PermissionError(f"read-only: {target}")
 
-    monkeypatch.setattr(mnist, "replaced_atomically", refuse)
+    monkeypatch.setattr(decoded, "replaced_atomically", refuse)
     for _ in range(2):
         images, _ = mnist.load_mnist("test")
         np.testing.assert_array_equal(images, FAKE_IMAGES)
