@@ -107,6 +107,9 @@ def test_stored_outputs_are_a_clean_run_in_order(path):
     for cell in code_cells:
         errors = [output for output in cell.outputs if output.output_type == "error"]
         assert not errors, f"error output in cell:\n{cell.source[:200]}"
+        # A stored warning is a learner's first "is something broken?": fix its cause instead of storing it.
+        warnings = [output for output in cell.outputs if output.get("name") == "stderr" and "Warning" in output.text]
+        assert not warnings, f"warning stored in cell:\n{cell.source[:200]}\n{warnings[0].text[:300]}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
