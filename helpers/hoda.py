@@ -14,8 +14,9 @@ Hoda (H. Khosravi and E. Kabir, 2007) ships its digits in two formats:
   load them): a cell array ``Data`` of uint8 images and a ``labels`` vector.
 
 The CDB reader checks every length against the bytes actually present before allocating, so a
-truncated or hostile file raises a ``ValueError`` instead of exhausting memory; the MAT reader leaves
-the format to ``scipy.io.loadmat`` and checks what it returns. The digits have
+truncated or hostile file raises a ``ValueError`` instead of exhausting memory; the MAT reader checks
+the element tags (scipy's reader crashes on some malformed ones), leaves the rest of the format to
+``scipy.io.loadmat`` and checks what it returns. The digits have
 varying sizes; :func:`fit_into_frame` scales one into a fixed square without distorting it.
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import io
 import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,6 +177,45 @@ def read_cdb(path: str | Path) -> tuple[list[np.ndarray], np.ndarray, CdbHeader]
     return parse_cdb(path.read_bytes())
 
 
+# MATLAB v5 data types. scipy's reader crashes the whole process (a segmentation fault, not an exception) on a
+# reserved type code (8, 10, 11), so a learner's own file has its element tags checked before scipy reads it.
+MAT_TYPES = {1, 2, 3, 4, 5, 6, 7, 9, 12, 13, 14, 15, 16, 17, 18}
+MI_MATRIX, MI_COMPRESSED = 14, 15
+MAX_MAT_INFLATED = 256 << 20  # the training file inflates to about 60 MB
+
+
+def check_mat_elements(data: bytes, offset: int = 128, end: int | None = None, depth: int = 0) -> None:
+    """Raise ValueError unless every MAT v5 element tag in ``data[offset:end]`` has a known type and fits its bytes.
+
+    Walks into matrices and (bounded) compressed elements. The tags' layout: a type and a byte count, or, for a
+    small element, both packed in the first word with the data in the second.
+    """
+    end = len(data) if end is None else end
+    if depth > 8:
+        raise ValueError("MAT elements nested more than 8 deep")
+    while offset < end:
+        if offset + 8 > end:
+            raise ValueError(f"MAT element tag at offset {offset} runs past the end")
+        word, count = struct.unpack_from("<II", data, offset)
+        small = word >> 16 != 0
+        kind, start, count = (word & 0xFFFF, offset + 4, word >> 16) if small else (word, offset + 8, count)
+        if kind not in MAT_TYPES or start + count > end or (small and count > 4):
+            raise ValueError(f"MAT element at offset {offset}: type {kind}, {count:,} bytes; not a valid element")
+        if kind == MI_COMPRESSED:
+            inflater = zlib.decompressobj()
+            try:
+                inflated = inflater.decompress(data[start : start + count], MAX_MAT_INFLATED)
+            except zlib.error as error:
+                raise ValueError(f"MAT compressed element at offset {offset} is corrupt: {error}") from error
+            if inflater.unconsumed_tail:
+                raise ValueError(f"MAT element at offset {offset} inflates to more than {MAX_MAT_INFLATED:,} bytes")
+            check_mat_elements(inflated, 0, None, depth + 1)
+        elif kind == MI_MATRIX:
+            check_mat_elements(data, start, start + count, depth + 1)
+        # A small element fills 8 bytes; compressed elements are not padded; the others are padded to 8 bytes.
+        offset = offset + 8 if small else start + count + (0 if kind == MI_COMPRESSED else -count % 8)
+
+
 def parse_hoda_mat(raw: bytes) -> tuple[list[np.ndarray], np.ndarray]:
     """Images and labels from the bytes of ``Data_hoda_full.mat`` (a ``Data`` cell array and ``labels``).
 
@@ -192,6 +233,7 @@ def parse_hoda_mat(raw: bytes) -> tuple[list[np.ndarray], np.ndarray]:
         raise ValueError(f"MAT data of {len(raw):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
     if not raw.startswith(b"MATLAB 5.0 MAT-file"):
         raise ValueError("not a MATLAB 5.0 MAT-file (the 128-byte header is missing)")
+    check_mat_elements(raw)
     try:
         contents = scipy.io.loadmat(io.BytesIO(raw), variable_names=["Data", "labels"])
     except Exception as error:  # scipy raises many types for malformed files

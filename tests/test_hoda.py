@@ -181,6 +181,15 @@ def test_mat_with_wrong_header_or_truncation_is_rejected():
             hoda.parse_hoda_mat(raw[:cut])
 
 
+def test_a_reserved_element_type_is_refused_before_scipy_reads_it():
+    """scipy's MAT reader crashes the process on a reserved type code; the tag check refuses the file first."""
+    raw = bytearray(mat_file(compress=False))
+    assert raw[224:232] == bytes([2, 0, 0, 0, 6, 0, 0, 0])  # the first image's data: miUINT8, 6 bytes
+    raw[224] = 11
+    with pytest.raises(ValueError, match="type 11"):
+        hoda.parse_hoda_mat(bytes(raw))
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mutated_mat_files_load_or_raise_value_error(data):
