@@ -210,7 +210,7 @@ def opened_in_jupyterlab(notebook: nbformat.NotebookNode, language_info: dict) -
 def test_opening_in_jupyterlab_changes_nothing(path, kernel_language_info):
     original = load(path)
     opened = opened_in_jupyterlab(original, kernel_language_info)
-    assert notebook_sync.synced(opened, path.name) == opened, "what Jupyter writes must pass the sync check"
+    assert notebook_sync.synced(opened, in_notebooks(path)) == opened, "what Jupyter writes must pass the sync check"
     assert nbformat.writes(opened) + "\n" == path.read_text(encoding="utf-8"), (
         "opening the notebook would change it (autosave, git pull conflicts): re-run it with "
         "python -m tools.run_notebooks, which stores the kernel's language_info"
