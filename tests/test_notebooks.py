@@ -91,8 +91,8 @@ def test_lesson_has_checked_exercises_a_quiz_and_solutions_the_test_run_checks(p
     assert 5 <= len(exercises.quiz_questions(number)) <= 8
 
 
-@pytest.mark.parametrize("path", [path for path in NOTEBOOKS if is_lesson(path)], ids=lambda path: path.stem)
-def test_lesson_has_persian_goals_and_summary(path):
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_every_notebook_has_persian_goals_and_summary(path):
     persian = [
         cell for cell in load(path).cells if cell.cell_type == "markdown" and '<div dir="rtl" lang="fa">' in cell.source
     ]
