@@ -238,15 +238,18 @@ def cnn_codes(
     return {name: np.concatenate(parts) for name, parts in outputs.items()}
 
 
-def cached_arrays(path: str | Path, compute: Any) -> dict[str, np.ndarray]:
-    """Arrays saved in ``path`` (.npz) if present, else ``compute()`` saved there first. Never unpickles.
+def cached_arrays(path: str | Path, compute: Any, valid: Any = None) -> dict[str, np.ndarray]:
+    """Arrays saved in ``path`` (.npz) if present (and ``valid(arrays)``, when given), else ``compute()`` saved
+    there first. Never unpickles.
 
     >>> codes = cached_arrays("build/codes/val.npz", lambda: cnn_codes(model, images))   # doctest: +SKIP
     """
     path = Path(path)
     if path.is_file():
         with np.load(path, allow_pickle=False) as stored:
-            return {name: stored[name] for name in stored.files}
+            arrays = {name: stored[name] for name in stored.files}
+        if valid is None or valid(arrays):
+            return arrays
     arrays = compute()
     with replaced_atomically(path) as temporary, open(temporary, "wb") as out:
         np.savez(out, **arrays)
@@ -306,24 +309,27 @@ def cats_dogs_codes(
         count = "all" if per_class is None else f"{per_class}-per-class"
         cache = Path(cache_dir or codes_cache_dir()) / f"lite0_cats_dogs_{split}_224px_{count}.npz"
     expected = ["labels", "head", *(f"block{b}" for b in CATS_DOGS_TAPS), *(f"map{b}" for b in CATS_DOGS_MAPS)]
-    if cache is not None and cache.is_file():
-        with np.load(cache, allow_pickle=False) as stored:
-            codes = {name: stored[name] for name in stored.files}
-        if sorted(codes) == sorted(expected) and all(len(array) == len(paths) for array in codes.values()):
-            if np.array_equal(codes["labels"], labels):
-                return {name: codes[name] for name in expected}
-    if model is None:
-        model, _ = load_efficientnet_lite0()
-        model = model.to(torch_device())
-    photos, _ = cats_and_dogs.load_images(
-        split, per_class=per_class, folder=folder, progress=progress, **CATS_DOGS_PHOTO
-    )
-    codes = {"labels": labels}
-    codes.update(cnn_codes(model, photos, taps=CATS_DOGS_TAPS, maps=CATS_DOGS_MAPS, progress=progress))
-    if cache is not None:
-        with replaced_atomically(cache) as temporary, open(temporary, "wb") as out:
-            np.savez(out, **codes)
-    return codes
+
+    def complete(codes: dict[str, np.ndarray]) -> bool:  # an older layout or another subset is computed again
+        return (
+            sorted(codes) == sorted(expected)
+            and all(len(array) == len(paths) for array in codes.values())
+            and np.array_equal(codes["labels"], labels)
+        )
+
+    def compute() -> dict[str, np.ndarray]:
+        network = model
+        if network is None:
+            network, _ = load_efficientnet_lite0()
+            network = network.to(torch_device())
+        photos, _ = cats_and_dogs.load_images(
+            split, per_class=per_class, folder=folder, progress=progress, **CATS_DOGS_PHOTO
+        )
+        codes = cnn_codes(network, photos, taps=CATS_DOGS_TAPS, maps=CATS_DOGS_MAPS, progress=progress)
+        return {"labels": labels, **codes}
+
+    codes = compute() if cache is None else cached_arrays(cache, compute, valid=complete)
+    return {name: codes[name] for name in expected}
 
 
 def with_classifier(model: Any, classifier: Any) -> Any:
