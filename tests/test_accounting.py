@@ -123,3 +123,11 @@ def test_a_non_module_is_refused() -> None:
 def test_format_bytes_uses_decimal_units() -> None:
     assert format_bytes(999) == "999 B"
     assert format_bytes(61_050_784) == "61.05 MB"
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_measuring_leaves_the_model_in_the_mode_it_found(training):
+    model = nn.Sequential(nn.Linear(4, 3), nn.Dropout(0.5)).train(training)
+    account(model, (4,))
+    torch_flops(model, (4,))
+    assert model.training is training and model[1].training is training

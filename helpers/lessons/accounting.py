@@ -28,6 +28,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from .training import evaluation_mode
+
 # Layers whose output is the input changed in place or merely re-viewed: their outputs are
 # listed but not added to the memory total (the lecture counts a CONV+ReLU pair once).
 ELEMENTWISE = (
@@ -197,15 +199,12 @@ def account(model: nn.Module, input_shape: tuple[int, ...], dtype: torch.dtype =
 
     leaves = [module for module in model.modules() if not list(module.children())]
     handles = [leaf.register_forward_hook(record) for leaf in leaves]
-    was_training = model.training
     try:
-        model.eval()
-        with torch.no_grad():
+        with evaluation_mode(model), torch.no_grad():
             model(torch.zeros((1, *input_shape), dtype=dtype, device=device))
     finally:
         for handle in handles:
             handle.remove()
-        model.train(was_training)
     # Parameters that belong to a non-leaf module directly (e.g. a class token) are added as a row.
     owned = sum(p.numel() for leaf in leaves for p in leaf.parameters(recurse=False))
     total = sum(p.numel() for p in model.parameters())
@@ -224,13 +223,8 @@ def torch_flops(model: nn.Module, input_shape: tuple[int, ...], dtype: torch.dty
 
     first = next(model.parameters(), None)
     device = first.device if first is not None else torch.device("cpu")
-    was_training = model.training
-    try:
-        model.eval()
-        with torch.no_grad(), FlopCounterMode(display=False) as counter:
-            model(torch.zeros((1, *input_shape), dtype=dtype, device=device))
-    finally:
-        model.train(was_training)
+    with evaluation_mode(model), torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(torch.zeros((1, *input_shape), dtype=dtype, device=device))
     return int(counter.get_total_flops())
 
 
