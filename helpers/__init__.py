@@ -9,7 +9,7 @@ Notebooks call the everyday functions through ``helpers.`` (``helpers.setup``, `
 - everything else is plumbing: run settings (:mod:`.env`), data (:mod:`.data`, and the readers
   :mod:`.mnist`, :mod:`.hoda`, :mod:`.cats_and_dogs`, :mod:`.pretrained`), figures (:mod:`.plotting`,
   :mod:`.widgets`, :mod:`.persian`), results and claims (:mod:`.results`, :mod:`.claims`), exercises
-  (:mod:`.exercises`), source display (:mod:`.sources`) and notebook 00's report (:mod:`.report`).
+  (:mod:`.exercises`), source display (:mod:`.source_code`) and notebook 00's report (:mod:`.report`).
 
 Importing it imports no deep-learning framework.
 """
@@ -19,7 +19,7 @@ from .env import per_device, pick, quick_mode, setup
 from .exercises import check, quiz
 from .plotting import show_images
 from .results import record_result
-from .sources import show_source
+from .source_code import show_source
 
 __all__ = [
     "check",

@@ -18,7 +18,7 @@ convention: inputs in [-1, 1]), not with the per-channel ImageNet mean and stand
 The API, by use:
 
 * load: :func:`load_efficientnet_lite0`, :func:`load_keras_mobilenet` (any Keras backend),
-  :func:`imagenet_classes`, :func:`top_k`;
+  :func:`imagenet_classes`, :func:`top_k`; :func:`lite0_parts` names EfficientNet-Lite0's parts;
 * run part of EfficientNet-Lite0: :func:`efficientnet_input`, :func:`forward_blocks` (stem, blocks
   ``start..stop-1``, head convolution);
 * CNN codes: :func:`cnn_codes` (any uint8 photos), :func:`cached_arrays` (an ``.npz`` cache) and
@@ -42,6 +42,7 @@ import json
 import os
 import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,50 @@ def load_efficientnet_lite0(
     )
     checked = ", sha256 checked)" if sha256 is not None else ", sha256 not checked)"
     return model, f"EfficientNet-Lite0 ImageNet weights from {where}{checked}"
+
+
+@dataclass(frozen=True)
+class Lite0Parts:
+    """EfficientNet-Lite0's parts by name, in the order an image meets them (the package keeps them in
+    underscore attributes; notebooks use these names instead).
+
+    stem: the first 3x3 convolution, stride 2 (then ``stem_norm`` and ``activation``);
+    blocks: the 16 MBConv blocks; depthwise: each block's depthwise convolution;
+    head: the 1x1 convolution to 1,280 channels (then ``head_norm`` and ``activation``);
+    pool: global average pooling; classifier: the final linear layer (ImageNet's 1,000 classes, or a new one).
+    """
+
+    stem: Any
+    stem_norm: Any
+    blocks: Any
+    depthwise: tuple
+    head: Any
+    head_norm: Any
+    activation: Any
+    pool: Any
+    classifier: Any
+
+
+def lite0_parts(model: Any) -> Lite0Parts:
+    """The named parts of an EfficientNet-Lite0 from :func:`load_efficientnet_lite0` (the modules themselves, not
+    copies: changing a part's weights changes the model).
+
+    >>> lite0_parts(load_efficientnet_lite0()[0]).classifier   # doctest: +SKIP
+    Linear(in_features=1280, out_features=1000, bias=True)
+    """
+    if not all(hasattr(model, name) for name in ("_conv_stem", "_blocks", "_conv_head", "_fc")):
+        raise ValueError(f"expected an EfficientNet-Lite0 from load_efficientnet_lite0, got {type(model).__name__}")
+    return Lite0Parts(
+        stem=model._conv_stem,
+        stem_norm=model._bn0,
+        blocks=model._blocks,
+        depthwise=tuple(block._depthwise_conv for block in model._blocks),
+        head=model._conv_head,
+        head_norm=model._bn1,
+        activation=model._swish,
+        pool=model._avg_pooling,
+        classifier=model._fc,
+    )
 
 
 def efficientnet_input(images: np.ndarray) -> Any:

@@ -252,3 +252,20 @@ def test_keras_mobilenet_loads_on_the_torch_backend_without_tensorflow(real_data
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "torch False 218544 (1, 7, 7, 256)"
+
+
+def test_lite0_parts_are_the_model_in_order(lite0):
+    """Stem, blocks, head, pool and classifier by name compute exactly what the model computes (eval mode)."""
+    parts = pretrained.lite0_parts(lite0)
+    x = torch.randn(1, 3, 224, 224)
+    with torch.no_grad():
+        h = parts.activation(parts.stem_norm(parts.stem(x)))
+        for block in parts.blocks:
+            h = block(h)
+        h = parts.activation(parts.head_norm(parts.head(h)))
+        manual = parts.classifier(parts.pool(h).flatten(1))
+        assert torch.allclose(manual, lite0(x), atol=1e-5)
+    assert len(parts.blocks) == len(parts.depthwise) == 16
+    assert all(conv.groups == conv.in_channels for conv in parts.depthwise), "each is a depthwise convolution"
+    with pytest.raises(ValueError, match="EfficientNet-Lite0"):
+        pretrained.lite0_parts(torch.nn.Linear(2, 2))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -65,3 +66,20 @@ def images_to_tensor(images, device: torch.device | str = "cpu", mean: float = 0
         raise ValueError(f"std must be positive, got {std}")
     x = array.to(device=device, dtype=torch.float32).unsqueeze(1) / 255.0
     return (x - mean) / std
+
+
+def images_to_array(images, mean: float = 0.0, std: float = 1.0) -> np.ndarray:
+    """uint8 images (N, H, W) to float32 (N, H, W, 1), channels last as Keras wants them: the same scaling and
+    standardising as :func:`images_to_tensor`.
+
+    >>> images_to_array(np.full((2, 28, 28), 255, np.uint8), mean=0.5, std=0.5)[0, 0, 0]
+    array([1.], dtype=float32)
+    """
+    array = np.asarray(images)
+    if array.ndim != 3 or array.shape[0] == 0:
+        raise ValueError(f"expected images shaped (N, H, W) with N >= 1, got {array.shape}")
+    if array.dtype != np.uint8:
+        raise ValueError(f"expected uint8 pixels (0..255), got {array.dtype}: scaling by 255 would be wrong")
+    if std <= 0:
+        raise ValueError(f"std must be positive, got {std}")
+    return ((array / 255.0 - mean) / std).astype("float32")[..., None]

@@ -1,0 +1,150 @@
+"""Rules for the code inside notebooks: each name defined once in the course, taught code kept in
+``helpers/lessons/``, no reaching into a library's private attributes. Each rule is a small function over the
+notebooks' code cells, so a test can also plant a violation and see the rule catch it."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+from collections import defaultdict
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.course import notebooks
+
+Sources = dict[str, list[str]]  # notebook name -> the source of each of its code cells
+
+# show_source targets outside helpers/lessons/, each with the reason it lives where it does.
+SHOWN_OUTSIDE_LESSONS = {
+    # The Hoda readers are the data layer every notebook, test and the benchmark use (with their checks on
+    # malformed files); notebook 07 shows them because reading a binary format is part of its lesson.
+    "helpers.hoda.parse_cdb_header",
+    "helpers.hoda.fit_into_frame",
+    # Loading weights safely is how every pretrained model is loaded; notebook 10 shows the checks it makes.
+    "helpers.pretrained.load_checked_state_dict",
+}
+
+
+def code_sources(paths: list[Path]) -> Sources:
+    return {
+        path.name: [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+        for path in paths
+    }
+
+
+def trees(sources: list[str]) -> list[ast.Module]:
+    return [ast.parse(source) for source in sources]
+
+
+def defined_in_several(course: Sources) -> dict[str, list[str]]:
+    """Top-level function and class names defined in more than one notebook, with those notebooks."""
+    where = defaultdict(set)
+    for notebook, sources in course.items():
+        for tree in trees(sources):
+            for node in tree.body:
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    where[node.name].add(notebook)
+    return {name: sorted(found) for name, found in where.items() if len(found) > 1}
+
+
+def private_attributes(course: Sources) -> list[str]:
+    """Every ``something._name`` a notebook reads or writes (dunder names excepted)."""
+    found = []
+    for notebook, sources in course.items():
+        for tree in trees(sources):
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                    found.append(f"{notebook}: {ast.unparse(node)}")
+    return found
+
+
+def imported_names(tree: ast.Module) -> dict[str, str]:
+    """What each name imported from ``helpers`` refers to, as a dotted path."""
+    names = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("helpers"):
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("helpers"):
+                    names[alias.asname or alias.name] = alias.name
+    return names
+
+
+def resolve(dotted: str) -> object:
+    """The object a dotted path names: the longest importable module prefix, then attributes."""
+    parts = dotted.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            target = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attribute in parts[split:]:
+            target = getattr(target, attribute)
+        return target
+    raise ImportError(dotted)
+
+
+def shown_sources(course: Sources) -> list[tuple[str, str]]:
+    """(notebook, dotted path of the object's home) for every ``helpers.show_source(...)`` argument."""
+    shown = []
+    for notebook, sources in course.items():
+        names: dict[str, str] = {}
+        for tree in trees(sources):
+            names |= imported_names(tree)
+            for node in ast.walk(tree):
+                if not (isinstance(node, ast.Call) and ast.unparse(node.func) == "helpers.show_source"):
+                    continue
+                for argument in node.args:
+                    head, _, rest = ast.unparse(argument).partition(".")
+                    obj = resolve(names.get(head, head) + (f".{rest}" if rest else ""))
+                    home = obj.__name__ if inspect.ismodule(obj) else f"{obj.__module__}.{obj.__qualname__}"
+                    shown.append((notebook, home))
+    return shown
+
+
+def shown_outside_lessons(course: Sources) -> list[str]:
+    return [
+        f"{notebook}: {home}"
+        for notebook, home in shown_sources(course)
+        if not home.startswith("helpers.lessons.") and home not in SHOWN_OUTSIDE_LESSONS
+    ]
+
+
+@pytest.fixture(scope="module")
+def course() -> Sources:
+    return code_sources(notebooks())
+
+
+def test_no_function_or_class_is_defined_in_two_notebooks(course):
+    assert defined_in_several(course) == {}, "share it through helpers/lessons/ or give each its own name"
+
+
+def test_a_name_defined_twice_is_caught():
+    planted = {"a.ipynb": ["def augment(x):\n    return x"], "b.ipynb": ["import math\n\n\nclass augment:\n    pass"]}
+    assert defined_in_several(planted) == {"augment": ["a.ipynb", "b.ipynb"]}
+
+
+def test_notebooks_use_no_private_attributes(course):
+    assert private_attributes(course) == [], "use the library's public face (e.g. pretrained.lite0_parts)"
+
+
+def test_a_private_attribute_is_caught():
+    planted = {"x.ipynb": ["print(model.__class__)", "layer = model._fc"]}
+    assert private_attributes(planted) == ["x.ipynb: model._fc"]
+
+
+def test_shown_code_lives_in_lessons_or_on_the_named_list(course):
+    homes = [home for _, home in shown_sources(course)]
+    assert len(homes) >= 20, homes
+    assert shown_outside_lessons(course) == [], "move taught code to helpers/lessons/ (or name it, with a reason)"
+    assert set(SHOWN_OUTSIDE_LESSONS) <= set(homes), "the named list holds only what a notebook shows"
+
+
+def test_shown_plumbing_is_caught():
+    planted = {"x.ipynb": ["from helpers import data\n\nhelpers.show_source(data.fetch)"]}
+    assert shown_outside_lessons(planted) == ["x.ipynb: helpers.data.fetch"]
