@@ -148,3 +148,57 @@ def test_shown_code_lives_in_lessons_or_on_the_named_list(course):
 def test_shown_plumbing_is_caught():
     planted = {"x.ipynb": ["from helpers import data\n\nhelpers.show_source(data.fetch)"]}
     assert shown_outside_lessons(planted) == ["x.ipynb: helpers.data.fetch"]
+
+
+EXTRA_CODE = "# extra code – "  # handson-ml3's marker: what JupyterLab shows of a cell the slides and site hide
+
+
+def unmarked_hidden_cells(cells: list[nbformat.NotebookNode]) -> list[int]:
+    """Indexes of code cells whose ``hide-input`` tag and first-line marker disagree (one without the other)."""
+    return [
+        index
+        for index, cell in enumerate(cells)
+        if cell.cell_type == "code"
+        and ("hide-input" in cell.metadata.get("tags", [])) != cell.source.startswith(EXTRA_CODE)
+    ]
+
+
+@pytest.mark.parametrize("path", notebooks(), ids=lambda path: path.stem)
+def test_hidden_cells_say_they_are_extra_code(path):
+    cells = nbformat.read(path, as_version=4).cells
+    assert unmarked_hidden_cells(cells) == [], f"start each hide-input cell with {EXTRA_CODE!r}, and only those"
+
+
+def test_a_hidden_cell_without_its_marker_is_caught():
+    marked = nbformat.v4.new_code_cell(EXTRA_CODE + "draws the figure below\nplt.show()")
+    marked.metadata["tags"] = ["hide-input"]
+    unmarked = nbformat.v4.new_code_cell("plt.show()")
+    unmarked.metadata["tags"] = ["hide-input"]
+    untagged = nbformat.v4.new_code_cell(EXTRA_CODE + "draws the figure below\nplt.show()")
+    assert unmarked_hidden_cells([marked, unmarked, untagged]) == [1, 2]
+
+
+def one_way_calls(course: Sources) -> list[str]:
+    """Calls written another way than the course's one: ``claims.x(...)`` and a bare ``helpers.record_result``."""
+    found = []
+    for notebook, sources in course.items():
+        for tree in trees(sources):
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module == "helpers.claims":
+                    found.append(f"{notebook}: {ast.unparse(node)} (use `from helpers import claims`)")
+                if (
+                    isinstance(node, ast.Assign)
+                    and isinstance(node.value, ast.Call)
+                    and ast.unparse(node.value.func) == "helpers.record_result"
+                ):
+                    found.append(f"{notebook}: {ast.unparse(node.targets[0])} = record_result(...) (it returns None)")
+    return found
+
+
+def test_claims_and_results_are_written_one_way(course):
+    assert one_way_calls(course) == []
+
+
+def test_another_way_is_caught():
+    planted = {"x.ipynb": ["from helpers.claims import at_least", "_ = helpers.record_result('a', 1.0)"]}
+    assert len(one_way_calls(planted)) == 2
