@@ -149,6 +149,72 @@ def show_images(
     return fig
 
 
+def show_transform_rows(image: Any, transforms: dict[str, Any], samples: int = 6, size: float = 0.95) -> plt.Figure:
+    """One row per random transformation: ``image`` (3xHxW or HxWx3), then ``samples`` outcomes of that
+    transformation, each a new random draw; returns the figure.
+
+    >>> fig = show_transform_rows(np.zeros((8, 8, 3)), {"none": lambda image: image}, samples=2)
+    """
+    if not transforms:
+        raise ValueError("show_transform_rows needs at least one transformation")
+    fig, axes = plt.subplots(
+        len(transforms), samples + 1, figsize=(size * (samples + 1) + 1.1, size * len(transforms)), squeeze=False
+    )
+    for row, (name, transform) in zip(axes, transforms.items(), strict=True):
+        outcomes = [image] + [transform(image) for _ in range(samples)]
+        for ax, outcome in zip(row, outcomes, strict=True):
+            ax.imshow(_as_image(outcome))
+            ax.set_xticks([])
+            ax.set_yticks([])
+        row[0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=8)
+    axes[0, 0].set_title("original", fontsize=8)
+    fig.tight_layout(pad=0.3)
+    return fig
+
+
+def draw_padded_grid(ax: plt.Axes, n: int, padding: int, title: str) -> None:
+    """A padded n x n input on ``ax``: image cells white, padding grey, thin grid lines (notebook 02's figures).
+
+    >>> fig, ax = plt.subplots()
+    >>> draw_padded_grid(ax, 5, 1, "5x5, p=1")
+    """
+    size_padded = n + 2 * padding
+    cells = np.full((size_padded, size_padded), 0.25)
+    cells[padding : padding + n, padding : padding + n] = 0
+    ax.imshow(cells, cmap="Greys", vmin=0, vmax=1)
+    ax.set_xticks(np.arange(-0.5, size_padded), minor=True)
+    ax.set_yticks(np.arange(-0.5, size_padded), minor=True)
+    ax.grid(which="minor", color="gray", linewidth=0.5)
+    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    ax.set_title(title)
+
+
+def bubble_chart(
+    points: dict[str, tuple[float, float, float]],
+    label_places: dict[str, tuple[float, float, str]],
+    *,
+    size_scale: float,
+    label: Any = None,
+    **axes_settings: Any,
+) -> plt.Figure:
+    """One circle per name at (x, y) with area ``size / size_scale``, labelled ``label(name, size)``; x on a log
+    scale. ``label_places`` moves a label (offset in points, alignment) off its neighbours (default: above).
+
+    >>> fig = bubble_chart({"a": (1.0, 2.0, 3.0)}, {}, size_scale=0.1, xlabel="cost")
+    """
+    label = label or (lambda name, size: name)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, (x, y, size) in points.items():
+        dx, dy, align = label_places.get(name, (0, 13, "center"))
+        ax.scatter(x, y, s=size / size_scale, alpha=0.5)
+        ax.annotate(
+            label(name, size), (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=7, ha=align, va="center"
+        )
+    ax.set_xscale("log")
+    ax.set(**axes_settings)
+    return fig
+
+
 def annotate_cells(ax: plt.Axes, values: np.ndarray, shown: np.ndarray, image: Any, fmt: str = "{}") -> None:
     """Write ``values`` on the cells of an ``imshow`` picture, in black on light cells and white on dark ones."""
     colours = image.cmap(image.norm(shown))

@@ -202,3 +202,34 @@ def test_claims_and_results_are_written_one_way(course):
 def test_another_way_is_caught():
     planted = {"x.ipynb": ["from helpers.claims import at_least", "_ = helpers.record_result('a', 1.0)"]}
     assert len(one_way_calls(planted)) == 2
+
+
+def plumbing_share(cells: list[nbformat.NotebookNode]) -> float:
+    """The share of a notebook's code lines that are setup (cell 2) or hidden scaffolding (``hide-input``),
+    not counting the generated Colab cell (cell 1)."""
+    total = plumbing = 0
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "code" or index == 1:
+            continue
+        lines = len(cell.source.splitlines())
+        total += lines
+        if index == 2 or "hide-input" in cell.metadata.get("tags", []):
+            plumbing += lines
+    return plumbing / max(total, 1)
+
+
+@pytest.mark.parametrize("path", notebooks(), ids=lambda path: path.stem)
+def test_plumbing_is_at_most_a_third_of_a_notebooks_code(path):
+    share = plumbing_share(nbformat.read(path, as_version=4).cells)
+    assert share <= 1 / 3, f"{share:.0%} of the code is setup and hidden scaffolding: move it to helpers.plotting"
+
+
+def test_a_notebook_of_mostly_scaffolding_is_caught():
+    cells = [
+        nbformat.v4.new_markdown_cell("# 99"),
+        nbformat.v4.new_code_cell("# Colab"),
+        nbformat.v4.new_code_cell("a"),
+    ]
+    hidden = nbformat.v4.new_code_cell(EXTRA_CODE + "draws\nplt.plot()\nplt.show()")
+    hidden.metadata["tags"] = ["hide-input"]
+    assert plumbing_share([*cells, hidden, nbformat.v4.new_code_cell("x = 1")]) == 4 / 5
