@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from helpers import cats_and_dogs, data
+from helpers.derived import STAMP
 
 
 @pytest.fixture
@@ -128,3 +129,6 @@ def test_a_new_archive_is_unpacked_and_decoded_again(data_home, tmp_path, monkey
         photos, labels = cats_and_dogs.load_images("validation", size=8, per_class=2, progress=False)
         assert photos.shape == (4, 8, 8, 3) and labels.tolist() == [0, 0, 1, 1]
         assert abs(int(photos.mean()) - colour[0]) < 10, "the photos come from the archive the registry lists"
+        with np.load(cats_and_dogs.decoded_cache_path("validation", 8, 2, None)) as stored:
+            stamp = json.loads(stored[STAMP].tobytes())
+        assert stamp["made_from"]["archive"]["content_sha256"] == record["content_sha256"]

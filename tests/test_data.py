@@ -197,6 +197,7 @@ def test_a_cached_copy_is_checked_again_when_the_registry_changes(data_home, reg
     file_server.files["a.bin"] = PAYLOAD
     registry({"a.bin": (PAYLOAD, [f"{file_server.url}/a.bin"])})
     data.fetch("a.bin")
+    data.fetch("a.bin")  # a cache hit: verified and stamped
     new = PAYLOAD[::-1]
     file_server.files["a.bin"] = new
     registry({"a.bin": (new, [f"{file_server.url}/a.bin"])})
