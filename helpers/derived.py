@@ -78,7 +78,7 @@ def _read(path: Path, made_from: dict[str, Any]) -> tuple[dict[str, np.ndarray] 
                 return None, "it has no stamp saying what it was built from"
             stamp = json.loads(stored[STAMP].tobytes())
             if stamp.get("made_from") != made_from:
-                return None, "it was built from other data"
+                return None, "it was built from something else (another source file, model or setting)"
             arrays = {name: stored[name] for name in stored.files if name != STAMP}
     except (OSError, ValueError, EOFError, KeyError, AttributeError, zipfile.BadZipFile) as error:
         return None, f"it cannot be read ({type(error).__name__}: {error})"

@@ -57,7 +57,10 @@ def test_other_sources_rebuild_the_arrays_and_say_so(cache, capsys):
     path, builds, load = cache
     load({**MADE_FROM, "source": {"file": "x.gz", "sha256": "cd" * 32}})
     assert len(builds) == 2
-    assert capsys.readouterr().err == f"rebuilding {path}: it was built from other data\n"
+    assert (
+        capsys.readouterr().err
+        == f"rebuilding {path}: it was built from something else (another source file, model or setting)\n"
+    )
 
 
 def _truncate(path: Path) -> None:
