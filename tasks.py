@@ -2,6 +2,7 @@
 
 python tasks.py lab          # install on first use, then open JupyterLab on notebooks/
 python tasks.py test         # the whole test suite: unit tests, every notebook (quick mode), conventions
+python tasks.py test notebooks/06_lenet_mnist.ipynb   # one notebook (or one test file)
 python tasks.py slides       # every notebook as offline reveal.js slides and a PDF handout, in build/slides/
 python tasks.py full-run     # re-run every notebook in full mode and store its outputs (05 06: only those)
 python tasks.py bench        # the benchmarks in benchmarks/
@@ -57,13 +58,44 @@ KERAS_ON_TORCH_ENV = {
 
 
 def keras_notebooks() -> list[str]:
-    """The notebooks whose setup cell asks for Keras (``helpers.setup(..., keras=True)``)."""
+    """The notebooks whose setup cell asks for Keras (``helpers.setup(..., keras=True)``); JupyterLab's
+    ``.ipynb_checkpoints`` copies are a learner's own work, never tested."""
     chosen = []
     for path in sorted((ROOT / "notebooks").glob("**/[0-9][0-9]*_*.ipynb")):
+        if ".ipynb_checkpoints" in path.relative_to(ROOT).parts:
+            continue
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         if len(cells) > 2 and "keras=True" in "".join(cells[2]["source"]):
             chosen.append(str(path.relative_to(ROOT)))
     return chosen
+
+
+# The slide tests that drive Chromium carry this mark (tests/conftest.py); without Chromium they are left out.
+BROWSER_MARK = "needs_chromium"
+FIND_CHROMIUM = (
+    "from tools.slides.chromium import ChromiumNotFoundError, find_chromium\n"
+    "try:\n    find_chromium()\nexcept ChromiumNotFoundError as error:\n    print(error)\n    raise SystemExit(1)"
+)
+
+
+def chromium_problem() -> str | None:
+    """Why Chromium cannot be used (with how to install it), or None when it is found."""
+    found = subprocess.run([str(PYTHON), "-c", FIND_CHROMIUM], cwd=ROOT, capture_output=True, text=True)
+    return None if found.returncode == 0 else (found.stdout + found.stderr).strip()
+
+
+def browser_tests_left_out() -> list[str]:
+    """Extra pytest arguments for the whole suite: none with Chromium; without it, the browser tests are left
+    out, after saying which and how to get Chromium (before the run starts, not as 19 failures at its end)."""
+    problem = chromium_problem()
+    if problem is None:
+        return []
+    print(
+        f"Chromium was not found, so the tests marked {BROWSER_MARK} will not run (the slide decks rendered, "
+        f"measured and printed in a browser, in tests/test_slides*.py); everything else will.\n{problem}\n",
+        flush=True,
+    )
+    return ["-m", f"not {BROWSER_MARK}"]
 
 
 # COURSE_INSTALL=small: CPU-only PyTorch wheels and no TensorFlow (Keras then runs on PyTorch): about 2 GB, not 8.
@@ -156,7 +188,7 @@ def main(argv: list[str]) -> int:
     if command == "lab":
         return run_in_venv(["-m", "jupyter", "lab", "--notebook-dir", str(ROOT / "notebooks"), *rest])
     if command == "test":
-        code = run_in_venv([*TEST_COMMAND, *rest], TEST_ENV)
+        code = run_in_venv([*TEST_COMMAND, *(rest or browser_tests_left_out())], TEST_ENV)
         if code == 5:
             print("pytest collected no tests: treating that as a failure")
             return 1

@@ -20,8 +20,8 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .data import entry, extract
-from .decoded import cached_array
+from .data import extract, file_record
+from .derived import derived_arrays
 from .env import progress_bars
 
 ARCHIVE = "cats_and_dogs_filtered.zip"
@@ -105,9 +105,9 @@ def load_images(
 ) -> tuple[np.ndarray, np.ndarray]:
     """All photos of a split as uint8 arrays ``(N, size, size, 3)`` and their labels, in :func:`list_files` order.
 
-    Decoding and resizing 3,000 JPEGs takes a while, so the result is saved once as a ``.npy`` file beside the
-    extracted archive (:mod:`helpers.decoded`: a plain array, never a pickle, rebuilt when the archive changes)
-    and read from there next time, by this notebook or another one.
+    Decoding and resizing 3,000 JPEGs takes a while, so the result is saved once as a ``.npz`` file beside the
+    extracted archive (:mod:`helpers.derived`: plain arrays, never a pickle, rebuilt when the archive's content
+    checksum changes or the file is damaged) and read from there next time, by this notebook or another one.
 
     >>> images, labels = load_images("validation", size=224, per_class=10)   # doctest: +SKIP
     >>> images.shape, labels.shape                                            # doctest: +SKIP
@@ -121,17 +121,17 @@ def load_images(
 
     if folder is not None:
         return decode(), labels  # a learner's own folder: not cached
-    # The cache is rebuilt when the archive or the photos asked for change.
-    key = {
-        "archive_sha256": entry(ARCHIVE).sha256,
+    made_from = {
+        "archive": file_record(ARCHIVE).identity(),
         "files": hashlib.sha256("\n".join(path.name for path in paths).encode()).hexdigest(),
         "size": size,
         "resize": resize,
     }
-    return cached_array(decoded_cache_path(split, size, per_class, resize), key, decode), labels
+    cache = decoded_cache_path(split, size, per_class, resize)
+    return derived_arrays(cache, made_from, lambda: {"photos": decode()})["photos"], labels
 
 
 def decoded_cache_path(split: str, size: int, per_class: int | None, resize: int | None) -> Path:
     """Where :func:`load_images` keeps one decoded split (beside the extracted archive, in the data cache)."""
     count = "all" if per_class is None else f"{per_class}-per-class"
-    return root().parent / "decoded" / f"{split}_{size}px_resize{resize or size}_{count}.npy"
+    return root().parent / "decoded" / f"{split}_{size}px_resize{resize or size}_{count}.npz"

@@ -9,10 +9,10 @@ Every file is listed in ``datasets/registry.json`` by its path relative to the d
 3. each canonical URL in turn, downloaded with a progress bar and verified. Each address is named before it
    is tried, and a connection that stays silent for ``DOWNLOAD_TIMEOUT_S`` seconds moves on to the next one.
 
-A cached copy is verified (sha256) once; its size and modification time are then recorded beside it, and a
-later call re-verifies it whenever either changes. A copy damaged in place (which rewrites it, so changes its
-modification time) is therefore caught and replaced, while an unchanged 69 MB archive is not hashed again in
-every notebook.
+A cached copy is verified (sha256) once; its size, modification time and registry checksums are then recorded
+beside it, and a later call re-verifies it whenever one of them changes. A copy damaged in place (which rewrites
+it, so changes its modification time) or superseded by a new registry record is therefore caught and replaced,
+while an unchanged 69 MB archive is not hashed again in every notebook.
 
 Files are written to a temporary name and renamed only once verified, so an interruption never
 leaves a partial file under the real name. Nothing downloaded is ever unpickled.
@@ -62,7 +62,7 @@ class DataUnavailableError(DataError):
 
 
 @dataclass(frozen=True)
-class Entry:
+class FileRecord:
     """One registry record: where a file comes from and how to check it."""
 
     path: str
@@ -74,7 +74,7 @@ class Entry:
     content_glob: str | None
 
     @classmethod
-    def from_json(cls, path: str, record: dict) -> Entry:
+    def from_json(cls, path: str, record: dict) -> FileRecord:
         return cls(
             path=path,
             dataset=record["dataset"],
@@ -85,6 +85,10 @@ class Entry:
             content_glob=record.get("content_glob"),
         )
 
+    def identity(self) -> dict[str, str | None]:
+        """What pins this file's contents: its path and checksums. Caches derived from it record this."""
+        return {"file": self.path, "sha256": self.sha256, "content_sha256": self.content_sha256}
+
 
 def load_registry(path: Path | None = None) -> dict:
     """The parsed registry: ``{"datasets": {...}, "files": {...}}``."""
@@ -92,12 +96,12 @@ def load_registry(path: Path | None = None) -> dict:
         return json.load(handle)
 
 
-def entry(relpath: str, registry: dict | None = None) -> Entry:
+def file_record(relpath: str, registry: dict | None = None) -> FileRecord:
     """The registry record for ``relpath``; a ValueError lists the known files otherwise."""
     files = (registry or load_registry())["files"]
     if relpath not in files:
         raise ValueError(f"{relpath!r} is not in the data registry; known files: {', '.join(sorted(files))}")
-    return Entry.from_json(relpath, files[relpath])
+    return FileRecord.from_json(relpath, files[relpath])
 
 
 def data_dir() -> Path:
@@ -140,34 +144,39 @@ def zip_content_sha256(path: Path, pattern: str) -> str:
     return hashlib.sha256("".join(sorted(lines)).encode()).hexdigest()
 
 
-def verify(path: Path, item: Entry) -> None:
-    """Raise ChecksumError unless ``path`` matches the registry record ``item``."""
-    if item.size is not None and path.stat().st_size != item.size:
+def verify(path: Path, record: FileRecord) -> None:
+    """Raise ChecksumError unless ``path`` matches the registry record ``record``."""
+    if record.size is not None and path.stat().st_size != record.size:
         raise ChecksumError(
-            f"{path} has {path.stat().st_size:,} bytes, expected {item.size:,} for {item.path} "
+            f"{path} has {path.stat().st_size:,} bytes, expected {record.size:,} for {record.path} "
             "(truncated or different file)"
         )
-    if item.sha256 is not None:
+    if record.sha256 is not None:
         actual = sha256_of(path)
-        if actual != item.sha256:
-            raise ChecksumError(f"{path} has sha256 {actual}, expected {item.sha256} for {item.path}")
-    if item.content_sha256 is not None:
+        if actual != record.sha256:
+            raise ChecksumError(f"{path} has sha256 {actual}, expected {record.sha256} for {record.path}")
+    if record.content_sha256 is not None:
         try:
-            actual = zip_content_sha256(path, item.content_glob or "*")
+            actual = zip_content_sha256(path, record.content_glob or "*")
         except zipfile.BadZipFile as error:
-            raise ChecksumError(f"{path} is not a readable zip archive ({error}) for {item.path}") from error
-        if actual != item.content_sha256:
-            raise ChecksumError(f"{path} has content sha256 {actual}, expected {item.content_sha256} for {item.path}")
+            raise ChecksumError(f"{path} is not a readable zip archive ({error}) for {record.path}") from error
+        if actual != record.content_sha256:
+            raise ChecksumError(
+                f"{path} has content sha256 {actual}, expected {record.content_sha256} for {record.path}"
+            )
 
 
-def _verified_cache_hit(target: Path, item: Entry) -> bool:
+def _cached_copy_passes_verification(target: Path, record: FileRecord) -> bool:
+    """Is the cached copy ``target`` present and good? Hashes it (69 MB for the largest file) only when its size,
+    modification time or registry record changed since the last check, then records the new check beside it."""
     if not target.is_file():
         return False
     stamp = target.with_name(target.name + ".verified")
-    signature = f"{target.stat().st_size} {target.stat().st_mtime_ns}"
+    status = target.stat()
+    signature = f"{status.st_size} {status.st_mtime_ns} {record.sha256} {record.content_sha256}"
     if stamp.is_file() and stamp.read_text() == signature:
         return True
-    verify(target, item)
+    verify(target, record)
     stamp.write_text(signature)
     return True
 
@@ -190,7 +199,7 @@ def replaced_atomically(target: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-def _install(source: BinaryIO, target: Path, item: Entry, total: int | None, label: str | None) -> None:
+def _install(source: BinaryIO, target: Path, record: FileRecord, total: int | None, label: str | None) -> None:
     """Copy ``source`` to a temporary file beside ``target``, verify it, then rename it into place.
 
     A progress bar labelled ``label`` is shown while copying, unless ``label`` is None.
@@ -211,7 +220,7 @@ def _install(source: BinaryIO, target: Path, item: Entry, total: int | None, lab
             out.write(block)
             bar.update(len(block))
         out.close()
-        verify(temporary, item)
+        verify(temporary, record)
 
 
 def fetch(relpath: str) -> Path:
@@ -220,10 +229,10 @@ def fetch(relpath: str) -> Path:
     >>> fetch("mnist/t10k-labels-idx1-ubyte.gz")   # doctest: +SKIP
     PosixPath('.../datasets/mnist/t10k-labels-idx1-ubyte.gz')
     """
-    item = entry(relpath)
+    record = file_record(relpath)
     target = data_dir() / relpath
     try:
-        if _verified_cache_hit(target, item):
+        if _cached_copy_passes_verification(target, record):
             return target
     except ChecksumError:
         target.unlink()  # a damaged cache copy is replaced by a fresh one below
@@ -234,7 +243,7 @@ def fetch(relpath: str) -> Path:
         try:
             with open(source, "rb") as handle:
                 # A local copy is quick: no progress bar (it would also make outputs depend on the cache).
-                _install(handle, target, item, item.size, None)
+                _install(handle, target, record, record.size, None)
         except ChecksumError as error:
             raise ChecksumError(
                 f"the mirror copy is damaged: {error}. Replace {source} or unset {MIRROR_ENV}."
@@ -242,13 +251,13 @@ def fetch(relpath: str) -> Path:
         return target
 
     failures = []
-    for url in item.urls:
+    for url in record.urls:
         print(f"downloading {relpath} from {url}", file=sys.stderr, flush=True)
         try:
             request = urllib.request.Request(url, headers={"User-Agent": "convnets-course"})
             with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response:
                 length = response.headers.get("Content-Length")
-                _install(response, target, item, int(length) if length else item.size, relpath)
+                _install(response, target, record, int(length) if length else record.size, relpath)
             return target
         except (urllib.error.URLError, OSError, ChecksumError) as error:
             failures.append(f"{url}: {error}")
@@ -283,23 +292,46 @@ def _safe_members(archive: zipfile.ZipFile, destination: Path) -> Iterator[zipfi
         yield info
 
 
-def extract(relpath: str) -> Path:
-    """Fetch zip archive ``relpath`` and unpack it once into a folder beside it; return that folder.
+EXTRACTED_FROM = ".extracted-from.json"  # inside an extracted folder: the identity of the archive it came from
 
-    Members with absolute paths, ``..`` components or symbolic links are refused before anything is
-    written. Unpacking happens in a temporary folder renamed into place, so a half-extracted folder
-    is never mistaken for a complete one.
+
+def extract(relpath: str) -> Path:
+    """Fetch zip archive ``relpath`` and unpack it into a folder beside it; return that folder.
+
+    The folder is reused while it was unpacked from the archive the registry lists now (a file inside it records
+    the archive's checksums); after a new version of the archive it is unpacked again. Members with absolute
+    paths, ``..`` components or symbolic links are refused before anything is written. Unpacking happens in a
+    temporary folder renamed into place, so a half-extracted folder is never mistaken for a complete one.
     """
     archive_path = fetch(relpath)
+    identity = json.dumps(file_record(relpath).identity(), sort_keys=True)
     destination = archive_path.with_suffix("")
-    if destination.is_dir():
+    if _extracted_from(destination) == identity:
         return destination
+    if destination.exists():
+        print(f"unpacking {relpath} again: {destination} was unpacked from another version", file=sys.stderr)
     staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    old = staging.with_name(staging.name + ".old")
     try:
         with zipfile.ZipFile(archive_path) as archive:
             members = list(_safe_members(archive, staging))
             archive.extractall(staging, members=members)
-        os.replace(staging, destination)
+        (staging / EXTRACTED_FROM).write_text(identity, encoding="utf-8")
+        if destination.exists():
+            os.replace(destination, old)
+        try:
+            os.replace(staging, destination)
+        except OSError:
+            if _extracted_from(destination) != identity:  # not a copy another process unpacked meanwhile
+                raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
     return destination
+
+
+def _extracted_from(folder: Path) -> str | None:
+    try:
+        return (folder / EXTRACTED_FROM).read_text(encoding="utf-8")
+    except OSError:
+        return None

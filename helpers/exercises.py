@@ -15,6 +15,7 @@ import base64
 import functools
 import json
 import math
+import re
 import zlib
 from collections.abc import Sequence
 from numbers import Real
@@ -24,7 +25,6 @@ from typing import Any
 import numpy as np
 
 ANSWERS_PATH = Path(__file__).with_name("answers.json")
-KINDS = ("integer", "number", "shape", "array", "choice")
 
 
 def encode(payload: Any) -> str:
@@ -54,26 +54,84 @@ def expected(exercise_id: str) -> dict[str, Any]:
     return {"kind": exercises[exercise_id]["kind"], **decode(exercises[exercise_id]["data"])}
 
 
-def _close(given: Any, wanted: Any, record: dict[str, Any]) -> bool:
-    """Does ``given`` match ``wanted`` under the exercise's kind and tolerance?"""
+class WrongType(ValueError):
+    """The answer is not the kind of value the exercise asks for (a string for a number, None, a float size...)."""
+
+
+CHOICE_LETTER = re.compile(r"^(?:\(([a-z])\)|([a-z])[.)]?)$")  # b, (b), b), b.
+CHOICE_LETTER_AND_WORDS = re.compile(r"^(?:\(([a-z])\)|([a-z])[.)])\s*(.+)$")  # (b) on the dog, b) on the dog
+
+
+def _words(text: str) -> str:
+    """Text compared the way a learner means it: lower case, single spaces, no quotes or final full stop."""
+    return " ".join(text.lower().split()).strip("\"'").rstrip(".").strip()
+
+
+def _choice(given: Any) -> str:
+    """A choice answer as the letter it names, or its words when it names no letter.
+
+    One rule for every choice exercise: ``"b"``, ``"(b)"``, ``"b)"``, ``"b."`` and each of those followed by the
+    option's words all mean b (the letter decides); the option's words alone are compared as words.
+
+    >>> [_choice(text) for text in ("B", " (b) ", "b) on the dog", "a rotation by 180°")]
+    ['b', 'b', 'b', 'a rotation by 180°']
+    """
+    if not isinstance(given, str):
+        raise WrongType('the answer is text: a letter such as "b" or the option\'s words')
+    text = _words(given)
+    for pattern in (CHOICE_LETTER, CHOICE_LETTER_AND_WORDS):
+        match = pattern.match(text)
+        if match:
+            return match.group(1) or match.group(2)
+    return text
+
+
+def _number(given: Any) -> float:
+    if isinstance(given, bool) or not isinstance(given, Real):
+        raise WrongType("the answer is a number, such as 0.25 or 32")
+    if not math.isfinite(given):
+        raise WrongType("the answer is a finite number")
+    return float(given)
+
+
+def _shape(given: Any) -> tuple[int, ...]:
+    message = "the answer is a shape: whole numbers in a tuple, such as (28, 28)"
+    if isinstance(given, str | bytes) or not isinstance(given, Sequence | np.ndarray):
+        raise WrongType(message)
+    if not all(isinstance(size, int | np.integer) and not isinstance(size, bool | np.bool_) for size in given):
+        raise WrongType(message)
+    return tuple(int(size) for size in given)
+
+
+def _array(given: Any) -> np.ndarray:
+    try:
+        array = np.asarray(given)
+    except ValueError as error:  # ragged nested lists
+        raise WrongType("the answer is an array of numbers of one shape") from error
+    if array.dtype.kind not in "iuf":
+        raise WrongType("the answer is an array of numbers, such as [[9, 2], [6, 3]]")
+    return array.astype(float)
+
+
+def _matches(given: Any, wanted: Any, record: dict[str, Any]) -> bool:
+    """Is ``given`` (already in the exercise's kind, see :data:`AS_KIND`) the answer ``wanted``?"""
     kind = record["kind"]
     if kind == "integer":
-        return isinstance(given, Real) and float(given).is_integer() and int(given) == wanted
+        return given.is_integer() and int(given) == wanted
     if kind == "number":
-        if not isinstance(given, Real) or not math.isfinite(given):
-            return False
         tolerance = max(record.get("tolerance", 0.0), record.get("relative", 0.0) * abs(wanted))
-        return abs(float(given) - wanted) <= tolerance + 1e-12
+        return abs(given - wanted) <= tolerance + 1e-12
     if kind == "shape":
-        return tuple(int(size) for size in given) == tuple(wanted)
+        return given == tuple(wanted)
     if kind == "array":
-        array = np.asarray(given, dtype=float)
         target = np.asarray(wanted, dtype=float)
-        return array.shape == target.shape and np.allclose(array, target, atol=record.get("tolerance", 1e-6))
-    if kind == "choice":
-        options = wanted if isinstance(wanted, list) else [wanted]
-        return str(given).strip().lower() in {str(option).strip().lower() for option in options}
-    raise ValueError(f"unknown exercise kind {kind!r}; expected one of {KINDS}")
+        return given.shape == target.shape and bool(np.allclose(given, target, atol=record.get("tolerance", 1e-6)))
+    return given in {wanted, _words(record.get("option", ""))} - {""}
+
+
+# Each kind's reading of a learner's answer; a WrongType says what the exercise expects instead.
+AS_KIND = {"integer": _number, "number": _number, "shape": _shape, "array": _array, "choice": _choice}
+KINDS = tuple(AS_KIND)
 
 
 class Checked:
@@ -97,7 +155,9 @@ def check(exercise_id: str, answer: Any) -> Checked:
     """Say whether ``answer`` to exercise ``exercise_id`` is right, with a hint when it is not; true if right.
 
     Numbers are compared with the exercise's tolerance, shapes and arrays element by element,
-    multiple-choice answers by their letter or text. ``...`` means "not answered yet".
+    multiple-choice answers by their letter or the option's words (see :func:`_choice`). An answer of the wrong
+    type (text for a number, a float in a shape, ``None``, ``True``) is refused with a message saying what the
+    exercise expects, never compared as a value. ``...`` means "not answered yet".
 
     >>> check("00.demo", ...)   # doctest: +SKIP
     Exercise 00.demo: not answered yet. Replace the ... with your answer and run the cell again.
@@ -110,35 +170,41 @@ def check(exercise_id: str, answer: Any) -> Checked:
         answer = answer.detach().cpu().numpy()
     if isinstance(answer, np.ndarray) and answer.ndim == 0:
         answer = answer.item()
+    if record["kind"] not in AS_KIND:
+        raise ValueError(f"unknown exercise kind {record['kind']!r}; expected one of {KINDS}")
     try:
-        right = _close(answer, record["answer"], record)
-    except (TypeError, ValueError):
-        right = False
-    if right:
+        given = AS_KIND[record["kind"]](answer)
+    except WrongType as wrong:
+        print(f"Exercise {exercise_id}: wrong type of answer: {wrong}; got {_shown(answer)}.")
+        return Checked(False)
+    if _matches(given, record["answer"], record):
         print(f"Exercise {exercise_id}: correct.")
         return Checked(True)
     hint = record.get("hint", "")
     for mistake in record.get("mistakes", []):
-        try:
-            if _close(answer, mistake["answer"], record):
-                hint = mistake["hint"]
-                break
-        except (TypeError, ValueError):
-            continue
+        if _matches(given, mistake["answer"], {**record, "option": ""}):
+            hint = mistake["hint"]
+            break
     print(f"Exercise {exercise_id}: not quite. {hint}".rstrip())
     return Checked(False)
 
 
-def quiz_questions(notebook: str) -> list[dict[str, Any]]:
-    """The quiz of notebook ``notebook`` ('06' or '06_lenet_mnist'): question, options, and the decoded answer."""
+def _shown(answer: Any) -> str:
+    """A short description of a learner's answer: its value and its type."""
+    text = repr(answer)
+    return f"{text if len(text) <= 60 else text[:57] + '...'} ({type(answer).__name__})"
+
+
+def quiz_questions(notebook: str | int) -> list[dict[str, Any]]:
+    """The quiz of notebook ``notebook`` (6, '06' or '06_lenet_mnist'): question, options, and the decoded answer."""
     quizzes = _store()["quizzes"]
-    key = notebook[:2]
+    key = f"{notebook:02d}" if isinstance(notebook, int) and not isinstance(notebook, bool) else str(notebook)[:2]
     if key not in quizzes:
         raise ValueError(f"no quiz for notebook {notebook!r}; quizzes exist for {', '.join(sorted(quizzes))}")
     return [{"question": q["question"], "options": q["options"], **decode(q["data"])} for q in quizzes[key]]
 
 
-def quiz(notebook: str) -> Any:
+def quiz(notebook: str | int) -> Any:
     """An interactive multiple-choice quiz (ipywidgets): pick an answer per question, then press "Check".
 
     Where widgets cannot run (GitHub, slides, a PDF), the markdown cell below it holds the same quiz with
@@ -180,7 +246,7 @@ def _lettered(options: Sequence[str]) -> list[tuple[str, str]]:
     return [(chr(ord("a") + index), option) for index, option in enumerate(options)]
 
 
-def static_quiz_markdown(notebook: str) -> str:
+def static_quiz_markdown(notebook: str | int) -> str:
     """The quiz as markdown, for where widgets cannot run: questions, options, and a folded answer key."""
     lines = ["**Quiz** (the same questions as the interactive quiz above; it needs a running kernel)", ""]
     key = []

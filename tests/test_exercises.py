@@ -34,6 +34,8 @@ answer = [[9, 2], [6, 3]]
 [exercises."02.5"]
 kind = "choice"
 answer = "b"
+option = "on the dog"
+mistakes = [{ answer = "a", hint = "Grad-CAM follows the class asked about." }]
 
 [exercises."02.6"]
 kind = "number"
@@ -77,7 +79,15 @@ def store(tmp_path, monkeypatch):
         ("02.4", np.array([[9.0, 2.0], [6.0, 3.0]]), True),
         ("02.4", [[9, 2, 6, 3]], False),
         ("02.5", " B ", True),
+        ("02.5", "(b)", True),
+        ("02.5", "b)", True),
+        ("02.5", "b.", True),
+        ("02.5", "b) on the dog", True),
+        ("02.5", "(b) On the dog.", True),
+        ("02.5", "on the dog", True),
         ("02.5", "c", False),
+        ("02.5", "on the cat", False),
+        ("02.5", "", False),
         ("02.6", 4643, True),
         ("02.6", 4700, False),
     ],
@@ -85,6 +95,88 @@ def store(tmp_path, monkeypatch):
 def test_answers_are_compared_by_kind(store, capsys, exercise_id, answer, right):
     assert bool(exercises.check(exercise_id, answer)) is right
     assert ("correct" in capsys.readouterr().out) is right
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "answer"),
+    [
+        ("02.1", True),  # True == 1 and False == 0, but a truth value is no count
+        ("02.1", "32"),
+        ("02.1", None),
+        ("02.2", "0.25"),
+        ("02.2", [0.25]),
+        ("02.3", (16.0, 5, 5)),
+        ("02.3", (16.4, 5.2, 5.2)),  # once truncated by int() to (16, 5, 5)
+        ("02.3", "16, 5, 5"),
+        ("02.4", [["9", "2"], ["6", "3"]]),
+        ("02.4", [[True, False], [True, True]]),
+        ("02.5", None),  # str(None) once matched an option called "none"
+        ("02.5", 2),
+    ],
+)
+def test_an_answer_of_the_wrong_type_is_refused_and_said_so(store, capsys, exercise_id, answer):
+    assert not exercises.check(exercise_id, answer)
+    message = capsys.readouterr().out
+    assert "wrong type of answer" in message and type(answer).__name__ in message, message
+    assert "not quite" not in message, "a type error is not a wrong value: no content hint"
+
+
+def test_a_wrong_value_gets_a_hint_not_a_type_message(store, capsys):
+    assert not exercises.check("02.2", 0.5)
+    message = capsys.readouterr().out
+    assert "not quite" in message and "wrong type" not in message
+
+
+def test_a_choice_mistake_in_any_form_gets_its_hint(store, capsys):
+    for form in ("a", "(a)", "a)", "a) on the cat"):
+        assert not exercises.check("02.5", form)
+        assert "follows the class asked about" in capsys.readouterr().out, form
+
+
+def choice_exercises() -> list[str]:
+    return [
+        exercise_id for exercise_id, record in exercises._store()["exercises"].items() if record["kind"] == "choice"
+    ]
+
+
+@pytest.mark.parametrize("exercise_id", choice_exercises())
+def test_every_choice_exercise_takes_the_same_forms(exercise_id, capsys):
+    """One rule for all: once "(b)" was refused for 06.5, "b)" for 05.6 and "b) on the dog" for 13.5."""
+    record = exercises.expected(exercise_id)
+    letter, option = record["answer"], record.get("option")
+    right = [letter, letter.upper(), f"({letter})", f"{letter})", f"{letter}.", f" {letter} "]
+    if option:
+        right += [option, option.upper(), f"{letter}) {option}", f"({letter}) {option}", f"{letter}. {option}"]
+    for form in right:
+        assert exercises.check(exercise_id, form), (exercise_id, form)
+    other = "a" if letter != "a" else "b"
+    for form in (other, f"({other})", f"{other}) {option or 'something'}", "no idea", None, 1):
+        assert not exercises.check(exercise_id, form), (exercise_id, form)
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "answer"),
+    [("01.3", (508.9, 508.9)), ("01.3", (508.0, 508.0)), ("02.2", None), ("07.4", False), ("03.2", "4640")],
+)
+def test_the_measured_wrong_answers_are_refused(exercise_id, answer, capsys):
+    assert not exercises.check(exercise_id, answer)
+    assert "wrong type of answer" in capsys.readouterr().out
+
+
+def test_the_course_solutions_of_the_measured_exercises_still_pass():
+    assert exercises.check("01.3", (508, 508)) and exercises.check("01.3", np.zeros((508, 508)).shape)
+    assert exercises.check("07.4", 0.0) and exercises.check("03.2", 4640)
+    assert exercises.check("02.2", "d") and exercises.check("13.5", "b) on the dog")
+
+
+@pytest.mark.parametrize("notebook", [13, "13", "13_what_convnets_see"])
+def test_a_quiz_is_found_by_number_or_name(notebook):
+    assert exercises.quiz_questions(notebook) == exercises.quiz_questions("13")
+
+
+def test_a_missing_quiz_is_a_clear_error():
+    with pytest.raises(ValueError, match="no quiz for notebook 99"):
+        exercises.quiz_questions(99)
 
 
 def test_a_known_mistake_gets_its_own_hint_and_others_the_general_one(store, capsys):
@@ -128,6 +220,8 @@ def test_quiz_widget_and_static_fallback(store):
         ('[exercises."02.1"]\nkind = "word"\nanswer = 1\n', "needs a kind"),
         ('[[quiz]]\nquestion = "q"\noptions = ["a", "b"]\nanswer = "c"\nexplanation = "e"\n' * 5, "answer letter"),
         ('[[quiz]]\nquestion = "q"\noptions = ["a", "b"]\nanswer = "a"\nexplanation = "e"\n' * 2, "5 to 8"),
+        ('[exercises."02.1"]\nkind = "choice"\nanswer = ["b", "right"]\n', "one letter"),
+        ('[exercises."02.1"]\nkind = "integer"\nanswer = 1\noption = "one"\n', "only choice exercises"),
     ],
 )
 def test_malformed_sources_are_refused(tmp_path, bad, match):

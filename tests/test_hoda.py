@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import hoda
+from helpers import data, hoda
 from tests.conftest import load_real_data
 
 needs_data = pytest.mark.usefixtures("hoda_files")
@@ -228,3 +228,53 @@ def test_split_names_and_persian_digits():
     assert "".join(hoda.persian_digit(d) for d in range(10)) == "۰۱۲۳۴۵۶۷۸۹"
     with pytest.raises(ValueError):
         hoda.persian_digit(10)
+
+
+# The decoded cache of load_hoda_raw, on a small fake test split served from a mirror folder.
+
+
+@pytest.fixture
+def fake_hoda(data_home, registry, tmp_path, monkeypatch):
+    """A three-digit test split in a mirror, registered with its checksum; returns its digits and the decodings."""
+    mirror = tmp_path / "mirror"
+    monkeypatch.setenv(data.MIRROR_ENV, str(mirror))
+    digits = [np.full((4, 3), 255, np.uint8), np.zeros((2, 5), np.uint8), np.eye(3, dtype=np.uint8) * 255]
+    content = make_cdb(digits, [3, 0, 9])
+    (mirror / "hoda").mkdir(parents=True)
+    (mirror / hoda.FILES["test"]).write_bytes(content)
+    registry({hoda.FILES["test"]: (content, [])})
+    decodings = []
+    real_read = hoda.read_cdb
+    monkeypatch.setattr(hoda, "read_cdb", lambda path: decodings.append(path) or real_read(path))
+    return digits, decodings
+
+
+def test_load_hoda_raw_decodes_once_and_keeps_the_sizes(fake_hoda):
+    digits, decodings = fake_hoda
+    for _ in range(2):
+        images, labels = hoda.load_hoda_raw("test")
+        assert labels.tolist() == [3, 0, 9]
+        for expected, image in zip(digits, images, strict=True):
+            np.testing.assert_array_equal(image, expected)
+    assert len(decodings) == 1, "the second call read the cache"
+
+
+def test_a_damaged_hoda_cache_is_decoded_again(fake_hoda, data_home, capsys):
+    digits, decodings = fake_hoda
+    hoda.load_hoda_raw("test")
+    cache = (data_home / hoda.FILES["test"]).with_suffix(".npz")
+    with np.load(cache) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    arrays["labels"] = np.array([3, 0, 8], arrays["labels"].dtype)  # one wrong label, the file well-formed
+    np.savez(cache, **arrays)
+    _, labels = hoda.load_hoda_raw("test")
+    assert labels.tolist() == [3, 0, 9] and len(decodings) == 2
+    assert f"rebuilding {cache}" in capsys.readouterr().err
+
+
+@needs_data
+def test_the_cached_test_split_equals_the_file(hoda_files):
+    images, labels = hoda.load_hoda_raw("test")
+    expected, expected_labels, _ = hoda.read_cdb(hoda_files["test"])
+    np.testing.assert_array_equal(labels, expected_labels)
+    assert all(np.array_equal(a, b) for a, b in zip(images, expected, strict=True))

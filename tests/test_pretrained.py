@@ -3,6 +3,7 @@ codes, Keras's cache and Keras on the PyTorch backend without TensorFlow."""
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from PIL import Image
 from helpers import pretrained
 from helpers.course import REPO_ROOT
 from helpers.data import sha256_of
+from helpers.derived import STAMP, derived_arrays
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +101,8 @@ def test_cnn_codes_shapes_and_cache(lite0, tmp_path: Path):
         calls.append(1)
         return pretrained.cnn_codes(lite0, images, taps=(10,), maps=(14,), batch_size=2, progress=False)
 
-    codes = pretrained.cached_arrays(tmp_path / "codes.npz", compute)
-    again = pretrained.cached_arrays(tmp_path / "codes.npz", compute)
+    codes = derived_arrays(tmp_path / "codes.npz", {"images": 1}, compute)
+    again = derived_arrays(tmp_path / "codes.npz", {"images": 1}, compute)
     assert codes["head"].shape == (3, 1280) and codes["block10"].shape == (3, 112)
     assert codes["map14"].shape == (3, 192, 2, 2) and codes["map14"].dtype == np.float16
     with torch.no_grad():
@@ -183,10 +185,57 @@ def test_stale_or_foreign_cats_dogs_cache_is_computed_again(lite0, fake_cats_dog
     codes = pretrained.cats_dogs_codes("train", model=lite0, folder=fake_cats_dogs, cache_dir=cache, progress=False)
     assert set(codes) == {"labels", "head", "block10", "map14"} and codes["head"].any()
     with np.load(stale) as stored:
-        assert set(stored.files) == set(codes), "the stale file was replaced"
+        assert set(stored.files) - {STAMP} == set(codes), "the stale file was replaced"
     monkeypatch.setattr(pretrained, "codes_cache_dir", lambda: tmp_path / "course-cache")
     pretrained.cats_dogs_codes("train", per_class=1, model=lite0, folder=fake_cats_dogs, progress=False)
     assert not (tmp_path / "course-cache").exists(), "codes of a stand-in folder stay out of the course's cache"
+
+
+def _zero_codes(path: Path) -> None:
+    with np.load(path) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    np.savez(path, **{**arrays, "head": np.zeros_like(arrays["head"])})
+
+
+def _object_array(path: Path) -> None:
+    with np.load(path) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    np.savez(path, **{**arrays, "head": np.array([None], dtype=object)})
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 2]),  # truncated: BadZipFile
+        lambda path: path.write_bytes(b"PK" + b"\0" * 64),  # damaged: not a zip any more
+        _object_array,  # ValueError: object arrays cannot be loaded when allow_pickle=False
+        _zero_codes,  # well-formed, silently wrong
+    ],
+    ids=["truncated", "damaged", "object-array", "all-zero"],
+)
+def test_a_damaged_codes_file_is_computed_again_naming_it(lite0, fake_cats_dogs, tmp_path, capsys, damage):
+    call = dict(model=lite0, folder=fake_cats_dogs, cache_dir=tmp_path / "codes", progress=False)
+    codes = pretrained.cats_dogs_codes("train", per_class=1, **call)
+    path = tmp_path / "codes" / "lite0_cats_dogs_train_224px_1-per-class.npz"
+    damage(path)
+    capsys.readouterr()
+    again = pretrained.cats_dogs_codes("train", per_class=1, **call)
+    assert f"rebuilding {path}: " in capsys.readouterr().err
+    np.testing.assert_allclose(again["head"], codes["head"], atol=1e-5)
+
+
+def test_codes_of_another_model_are_not_served_from_the_cache(lite0, fake_cats_dogs, tmp_path):
+    """The cache key once ignored the model: a fine-tuned network got the ImageNet network's codes."""
+    call = dict(folder=fake_cats_dogs, cache_dir=tmp_path / "codes", progress=False)
+    imagenet = pretrained.cats_dogs_codes("train", per_class=1, model=lite0, **call)
+    tuned = copy.deepcopy(lite0)
+    with torch.no_grad():
+        tuned._conv_head.weight.mul_(2)
+    assert pretrained.model_sha256(tuned) != pretrained.model_sha256(lite0)
+    codes = pretrained.cats_dogs_codes("train", per_class=1, model=tuned, **call)
+    expected = pretrained.cats_dogs_codes("train", per_class=1, model=tuned, folder=fake_cats_dogs, progress=False)
+    np.testing.assert_allclose(codes["head"], expected["head"], atol=1e-5)
+    assert not np.allclose(codes["head"], imagenet["head"])
 
 
 def test_with_classifier_gives_the_scores_of_the_classifier_on_the_codes():

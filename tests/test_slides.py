@@ -155,7 +155,7 @@ def test_remote_references_finds_cdn_scripts_and_styles():
     assert remote_references(html) == ["https://cdn.example/a.js", "//cdn.example/b.css"]
 
 
-def test_layout_report_lists_each_deck_at_both_window_sizes(capsys):
+def test_layout_report_lists_each_deck_at_both_window_sizes(capsys, chromium):
     assert slides_command(["--layout-report", NOTEBOOK]) == 0
     report = capsys.readouterr().out
     for window in ("1280x720", "1920x1080"):

@@ -13,6 +13,11 @@ One file per notebook, ``tools/answers/NN.toml``::
     hint = "Use floor((n + 2p - f) / s) + 1."
     mistakes = [{ answer = 31, hint = "Did you forget the + 1?" }]
 
+    [exercises."02.2"]
+    kind = "choice"
+    answer = "d"                # the letter; "d", "(d)", "d)", "d." and those followed by words all mean d
+    option = "none"             # optional: the option's words, accepted alone too
+
     [[quiz]]                    # 5 to 8 questions
     question = "What does padding change?"
     options = ["the number of parameters", "the output size", "the kernel size"]
@@ -51,6 +56,7 @@ def load_sources(folder: Path = SOURCE_DIR) -> dict[str, dict[str, Any]]:
                 raise ValueError(f"{path.name}: exercise {exercise_id!r} must start with '{notebook}.'")
             if record.get("kind") not in exercises.KINDS or "answer" not in record:
                 raise ValueError(f"{path.name}: exercise {exercise_id} needs a kind in {exercises.KINDS} and an answer")
+            _check_choice(path.name, exercise_id, record)
         quiz = source.get("quiz", [])
         if quiz and not QUIZ_LENGTH[0] <= len(quiz) <= QUIZ_LENGTH[1]:
             raise ValueError(f"{path.name}: a quiz has {QUIZ_LENGTH[0]} to {QUIZ_LENGTH[1]} questions, not {len(quiz)}")
@@ -60,6 +66,17 @@ def load_sources(folder: Path = SOURCE_DIR) -> dict[str, dict[str, Any]]:
                 raise ValueError(f"{path.name}: quiz question {number} needs options, an answer letter, an explanation")
         sources[notebook] = source
     return sources
+
+
+def _check_choice(file_name: str, exercise_id: str, record: dict[str, Any]) -> None:
+    """A choice exercise names its answer and its known mistakes by one letter each; only it has an option."""
+    if record["kind"] != "choice":
+        if "option" in record:
+            raise ValueError(f"{file_name}: exercise {exercise_id}: only choice exercises have an option")
+        return
+    letters = [record["answer"], *(mistake["answer"] for mistake in record.get("mistakes", []))]
+    if not all(isinstance(letter, str) and len(letter) == 1 and letter.islower() for letter in letters):
+        raise ValueError(f"{file_name}: choice exercise {exercise_id} names its answer and mistakes by one letter")
 
 
 def encoded(sources: dict[str, dict[str, Any]]) -> str:
