@@ -19,6 +19,7 @@ from helpers import pretrained
 from helpers.course import REPO_ROOT
 from helpers.data import sha256_of
 from helpers.derived import STAMP, derived_arrays
+from helpers.lessons import transfer
 
 
 @pytest.fixture(scope="module")
@@ -74,23 +75,23 @@ def test_state_dict_of_another_model_is_refused(tmp_path: Path):
 
 def test_input_scaling_maps_pixels_to_minus_one_one():
     images = np.stack([np.zeros((4, 4, 3), np.uint8), np.full((4, 4, 3), 255, np.uint8)])
-    x = pretrained.efficientnet_input(images)
+    x = transfer.efficientnet_input(images)
     assert x.shape == (2, 3, 4, 4)
     assert x.min().item() == -1.0 and x.max().item() == 1.0
     with pytest.raises(ValueError, match=r"\(N, H, W, 3\)"):
-        pretrained.efficientnet_input(np.zeros((2, 3, 4, 4), np.uint8))
+        transfer.efficientnet_input(np.zeros((2, 3, 4, 4), np.uint8))
 
 
 def test_split_forward_equals_the_whole_network(lite0):
-    x = pretrained.efficientnet_input(np.random.default_rng(0).integers(0, 256, (2, 64, 64, 3), dtype=np.uint8))
+    x = transfer.efficientnet_input(np.random.default_rng(0).integers(0, 256, (2, 64, 64, 3), dtype=np.uint8))
     with torch.no_grad():
         whole = lite0.extract_features(x)
-        lower = pretrained.forward_blocks(lite0, x, stop=11)
-        upper = pretrained.forward_blocks(lite0, lower, start=11, head=True)
+        lower = transfer.forward_blocks(lite0, x, stop=11)
+        upper = transfer.forward_blocks(lite0, lower, start=11, head=True)
     assert lower.shape == (2, 112, 4, 4)
     torch.testing.assert_close(upper, whole)
     with pytest.raises(ValueError, match="start <= stop"):
-        pretrained.forward_blocks(lite0, x, start=5, stop=3)
+        transfer.forward_blocks(lite0, x, start=5, stop=3)
 
 
 def test_cnn_codes_shapes_and_cache(lite0, tmp_path: Path):
@@ -99,14 +100,14 @@ def test_cnn_codes_shapes_and_cache(lite0, tmp_path: Path):
 
     def compute():
         calls.append(1)
-        return pretrained.cnn_codes(lite0, images, taps=(10,), maps=(14,), batch_size=2, progress=False)
+        return transfer.cnn_codes(lite0, images, taps=(10,), maps=(14,), batch_size=2, progress=False)
 
     codes = derived_arrays(tmp_path / "codes.npz", {"images": 1}, compute)
     again = derived_arrays(tmp_path / "codes.npz", {"images": 1}, compute)
     assert codes["head"].shape == (3, 1280) and codes["block10"].shape == (3, 112)
     assert codes["map14"].shape == (3, 192, 2, 2) and codes["map14"].dtype == np.float16
     with torch.no_grad():
-        top = pretrained.forward_blocks(lite0, torch.from_numpy(codes["map14"]).float(), start=15, head=True)
+        top = transfer.forward_blocks(lite0, torch.from_numpy(codes["map14"]).float(), start=15, head=True)
     np.testing.assert_allclose(top.mean((2, 3)).numpy(), codes["head"], atol=0.05)
     assert len(calls) == 1, "the second call must read the cache"
     np.testing.assert_array_equal(codes["head"], again["head"])
@@ -114,10 +115,10 @@ def test_cnn_codes_shapes_and_cache(lite0, tmp_path: Path):
 
 def test_cnn_codes_run_in_eval_mode_and_restore_the_mode(lite0):
     images = np.random.default_rng(2).integers(0, 256, (2, 64, 64, 3), dtype=np.uint8)
-    expected = pretrained.cnn_codes(lite0, images, progress=False)["head"]
+    expected = transfer.cnn_codes(lite0, images, progress=False)["head"]
     lite0.train()
     try:
-        again = pretrained.cnn_codes(lite0, images, progress=False)["head"]
+        again = transfer.cnn_codes(lite0, images, progress=False)["head"]
         assert lite0.training, "the model's own mode comes back"
     finally:
         lite0.eval()
@@ -128,10 +129,10 @@ def test_cnn_codes_obey_the_course_progress_setting(lite0, monkeypatch, capsys):
     """The notebook runner sets TQDM_DISABLE: a stored notebook must not keep a frozen "0%" bar."""
     images = np.random.default_rng(3).integers(0, 256, (2, 32, 32, 3), dtype=np.uint8)
     monkeypatch.setenv("TQDM_DISABLE", "1")
-    pretrained.cnn_codes(lite0, images, progress=True)
+    transfer.cnn_codes(lite0, images, progress=True)
     assert "CNN codes" not in capsys.readouterr().err
     monkeypatch.setenv("TQDM_DISABLE", "0")
-    pretrained.cnn_codes(lite0, images, progress=True)
+    transfer.cnn_codes(lite0, images, progress=True)
     assert "CNN codes" in capsys.readouterr().err
 
 
@@ -148,16 +149,16 @@ def fake_cats_dogs(tmp_path: Path) -> Path:
 
 def test_cats_dogs_codes_have_labels_codes_taps_and_maps_and_are_cached(lite0, fake_cats_dogs, tmp_path, monkeypatch):
     computed = []
-    real_cnn_codes = pretrained.cnn_codes
+    real_cnn_codes = transfer.cnn_codes
 
     def counting_cnn_codes(*args, **kwargs):
         computed.append(1)
         return real_cnn_codes(*args, **kwargs)
 
-    monkeypatch.setattr(pretrained, "cnn_codes", counting_cnn_codes)
+    monkeypatch.setattr(transfer, "cnn_codes", counting_cnn_codes)
     cache = tmp_path / "codes"
     call = dict(model=lite0, folder=fake_cats_dogs, cache_dir=cache, progress=False)
-    codes = pretrained.cats_dogs_codes("train", per_class=2, **call)
+    codes = transfer.cats_dogs_codes("train", per_class=2, **call)
     assert {name: array.shape for name, array in codes.items()} == {
         "labels": (4,),
         "head": (4, 1280),
@@ -165,10 +166,10 @@ def test_cats_dogs_codes_have_labels_codes_taps_and_maps_and_are_cached(lite0, f
         "map14": (4, 192, 7, 7),
     }
     assert codes["labels"].tolist() == [0, 0, 1, 1] and codes["map14"].dtype == np.float16
-    again = pretrained.cats_dogs_codes("train", per_class=2, **call)
+    again = transfer.cats_dogs_codes("train", per_class=2, **call)
     assert len(computed) == 1, "the second call reads the cache"
     np.testing.assert_array_equal(again["head"], codes["head"])
-    everything = pretrained.cats_dogs_codes("train", **call)  # another subset, another file
+    everything = transfer.cats_dogs_codes("train", **call)  # another subset, another file
     assert len(everything["labels"]) == 6 and len(computed) == 2
     np.testing.assert_allclose(everything["head"][[0, 1, 3, 4]], codes["head"], atol=1e-4)
     assert sorted(path.name for path in cache.iterdir()) == [
@@ -182,12 +183,12 @@ def test_stale_or_foreign_cats_dogs_cache_is_computed_again(lite0, fake_cats_dog
     cache.mkdir()
     stale = cache / "lite0_cats_dogs_train_224px_all.npz"
     np.savez(stale, head=np.zeros((6, 1280), np.float32))  # an older layout: no labels, no taps, no maps
-    codes = pretrained.cats_dogs_codes("train", model=lite0, folder=fake_cats_dogs, cache_dir=cache, progress=False)
+    codes = transfer.cats_dogs_codes("train", model=lite0, folder=fake_cats_dogs, cache_dir=cache, progress=False)
     assert set(codes) == {"labels", "head", "block10", "map14"} and codes["head"].any()
     with np.load(stale) as stored:
         assert set(stored.files) - {STAMP} == set(codes), "the stale file was replaced"
-    monkeypatch.setattr(pretrained, "codes_cache_dir", lambda: tmp_path / "course-cache")
-    pretrained.cats_dogs_codes("train", per_class=1, model=lite0, folder=fake_cats_dogs, progress=False)
+    monkeypatch.setattr(transfer, "codes_cache_dir", lambda: tmp_path / "course-cache")
+    transfer.cats_dogs_codes("train", per_class=1, model=lite0, folder=fake_cats_dogs, progress=False)
     assert not (tmp_path / "course-cache").exists(), "codes of a stand-in folder stay out of the course's cache"
 
 
@@ -215,11 +216,11 @@ def _object_array(path: Path) -> None:
 )
 def test_a_damaged_codes_file_is_computed_again_naming_it(lite0, fake_cats_dogs, tmp_path, capsys, damage):
     call = dict(model=lite0, folder=fake_cats_dogs, cache_dir=tmp_path / "codes", progress=False)
-    codes = pretrained.cats_dogs_codes("train", per_class=1, **call)
+    codes = transfer.cats_dogs_codes("train", per_class=1, **call)
     path = tmp_path / "codes" / "lite0_cats_dogs_train_224px_1-per-class.npz"
     damage(path)
     capsys.readouterr()
-    again = pretrained.cats_dogs_codes("train", per_class=1, **call)
+    again = transfer.cats_dogs_codes("train", per_class=1, **call)
     assert f"rebuilding {path}: " in capsys.readouterr().err
     np.testing.assert_allclose(again["head"], codes["head"], atol=1e-5)
 
@@ -227,13 +228,13 @@ def test_a_damaged_codes_file_is_computed_again_naming_it(lite0, fake_cats_dogs,
 def test_codes_of_another_model_are_not_served_from_the_cache(lite0, fake_cats_dogs, tmp_path):
     """The cache key once ignored the model: a fine-tuned network got the ImageNet network's codes."""
     call = dict(folder=fake_cats_dogs, cache_dir=tmp_path / "codes", progress=False)
-    imagenet = pretrained.cats_dogs_codes("train", per_class=1, model=lite0, **call)
+    imagenet = transfer.cats_dogs_codes("train", per_class=1, model=lite0, **call)
     tuned = copy.deepcopy(lite0)
     with torch.no_grad():
         tuned._conv_head.weight.mul_(2)
     assert pretrained.model_sha256(tuned) != pretrained.model_sha256(lite0)
-    codes = pretrained.cats_dogs_codes("train", per_class=1, model=tuned, **call)
-    expected = pretrained.cats_dogs_codes("train", per_class=1, model=tuned, folder=fake_cats_dogs, progress=False)
+    codes = transfer.cats_dogs_codes("train", per_class=1, model=tuned, **call)
+    expected = transfer.cats_dogs_codes("train", per_class=1, model=tuned, folder=fake_cats_dogs, progress=False)
     np.testing.assert_allclose(codes["head"], expected["head"], atol=1e-5)
     assert not np.allclose(codes["head"], imagenet["head"])
 
@@ -241,14 +242,14 @@ def test_codes_of_another_model_are_not_served_from_the_cache(lite0, fake_cats_d
 def test_with_classifier_gives_the_scores_of_the_classifier_on_the_codes():
     model, _ = pretrained.load_efficientnet_lite0()
     photos = np.random.default_rng(3).integers(0, 256, (3, 96, 96, 3), dtype=np.uint8)
-    codes = pretrained.cnn_codes(model, photos, progress=False)["head"]
+    codes = transfer.cnn_codes(model, photos, progress=False)["head"]
     torch.manual_seed(0)
     linear = torch.nn.Linear(1280, 2)
-    whole = pretrained.with_classifier(model, linear)
+    whole = transfer.with_classifier(model, linear)
     with torch.no_grad():
-        torch.testing.assert_close(whole(pretrained.efficientnet_input(photos)), linear(torch.from_numpy(codes)))
+        torch.testing.assert_close(whole(transfer.efficientnet_input(photos)), linear(torch.from_numpy(codes)))
     with pytest.raises(ValueError, match="1280 inputs"):
-        pretrained.with_classifier(model, torch.nn.Linear(112, 2))
+        transfer.with_classifier(model, torch.nn.Linear(112, 2))
 
 
 def test_imagenet_classes_and_top_k(real_data):
