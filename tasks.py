@@ -204,7 +204,7 @@ def main(argv: list[str]) -> int:
         scripts = sorted(path.stem for path in (ROOT / "benchmarks").glob("[a-z]*.py"))
         return max((run_in_venv(["-m", f"benchmarks.{name}", *rest]) for name in scripts), default=0)
     return (
-        run_in_venv(["-m", "tools.answers"])
+        run_in_venv(["-m", "tools.answer_key"])
         or run_in_venv(["-m", "tools.glossary"])
         or run_in_venv(["-m", "tools.notebook_sync"])
         or run_in_venv(["-m", "tools.readme_tables"])

@@ -2,7 +2,7 @@
 
 The expected answers live in ``helpers/answers.json``, encoded so that a glance at this package or at a
 notebook does not give them away. Maintainers edit them in plain text in ``tools/answers/NN.toml`` (one
-file per notebook, the one place that lists them); ``python -m tools.answers`` regenerates the encoded
+file per notebook, the one place that lists them); ``python -m tools.answer_key`` regenerates the encoded
 file, and a test checks the two agree.
 
 An exercise cell the learner has not answered yet holds ``...`` (Python's Ellipsis): :func:`check`

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from helpers import exercises
-from tools import answers
+from tools import answer_key
 
 SOURCE = """
 [exercises."02.1"]
@@ -57,7 +57,7 @@ explanation = "More windows fit."
 def store(tmp_path, monkeypatch):
     (tmp_path / "02.toml").write_text(SOURCE)
     path = tmp_path / "answers.json"
-    path.write_text(answers.encoded(answers.load_sources(tmp_path)))
+    path.write_text(answer_key.encoded(answer_key.load_sources(tmp_path)))
     monkeypatch.setattr(exercises, "ANSWERS_PATH", path)
     monkeypatch.setattr(exercises, "_store", lambda: json.loads(path.read_text()))
     return path
@@ -227,4 +227,4 @@ def test_quiz_widget_and_static_fallback(store):
 def test_malformed_sources_are_refused(tmp_path, bad, match):
     (tmp_path / "02.toml").write_text(bad)
     with pytest.raises(ValueError, match=match):
-        answers.load_sources(tmp_path)
+        answer_key.load_sources(tmp_path)

@@ -51,9 +51,9 @@ def test_readme_conda_test_command_is_the_one_tasks_py_runs():
 
 
 def test_encoded_answers_are_current():
-    from tools import answers
+    from tools import answer_key
 
-    assert answers.main(["--check"]) == 0, "run: python -m tools.answers"
+    assert answer_key.main(["--check"]) == 0, "run: python -m tools.answer_key"
 
 
 def test_instructors_guide_has_a_row_per_notebook():

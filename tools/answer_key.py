@@ -1,8 +1,8 @@
 """Build ``helpers/answers.json`` (encoded) from the maintainers' plain-text answers in ``tools/answers/NN.toml``.
 
-    python -m tools.answers           # rewrite helpers/answers.json
-    python -m tools.answers --check   # exit 1 if it is out of date (the tests use this)
-    python -m tools.answers --list    # print every answer, for maintainers
+    python -m tools.answer_key           # rewrite helpers/answers.json
+    python -m tools.answer_key --check   # exit 1 if it is out of date (the tests use this)
+    python -m tools.answer_key --list    # print every answer, for maintainers
 
 One file per notebook, ``tools/answers/NN.toml``::
 
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     current = exercises.ANSWERS_PATH.read_text(encoding="utf-8") if exercises.ANSWERS_PATH.is_file() else ""
     if args.check:
         if text != current:
-            print("helpers/answers.json is out of date: run python -m tools.answers")
+            print("helpers/answers.json is out of date: run python -m tools.answer_key")
             return 1
         return 0
     if text != current:
