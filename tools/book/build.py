@@ -13,10 +13,11 @@ from tools.slides.export import export_notebooks
 
 CONF_DIR = Path(__file__).resolve().parent
 DEFAULT_OUT = REPO_ROOT / "build" / "book"
-# The pages besides the lessons, in the order the sidebar lists them. The README links CONTRIBUTING.md and the
-# registry, so they come along (the registry as a download) and those links work on the site too.
+# The pages besides the lessons, in the order the sidebar lists them. The README also links CONTRIBUTING.md, the
+# licenses, the citation file, the registry and the publishing workflow: they come along (the last ones as files to
+# download) so that every link on the home page works on the site too.
 REFERENCE_PAGES = ("docs/glossary.md", "docs/instructors.md", "datasets/README.md", "CONTRIBUTING.md")
-DOWNLOADS = ("datasets/registry.json",)
+DOWNLOADS = ("datasets/registry.json", "LICENSE", "LICENSE-CONTENT", "CITATION.cff", ".github/workflows/pages.yml")
 
 
 def site_sources() -> list[str]:
