@@ -18,7 +18,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from helpers.course import REPO_ROOT, notebooks
-from tests.book_browser import SiteBrowser
+from tests.book_browser import SiteBrowser, loopback_browser, serve
 from tools.book import build as book
 from tools.book.notebook_view import for_site
 from tools.book.site import lesson_links
@@ -158,8 +158,25 @@ def test_every_page_loads_offline_with_no_console_error_and_no_request_leaving_t
         page.close()
         problems[name] += [f"console: {error}" for error in visit.errors]
         problems[name] += [f"request: {url}" for url in visit.outside]
-    assert not desktop.refused, f"requests to the network: {desktop.refused}"
+    problems["(network)"] += desktop.refused
     assert not any(problems.values()), {name: found for name, found in problems.items() if found}
+
+
+def test_the_site_works_from_a_static_server_too(chrome, site):
+    with serve(site) as server, loopback_browser(chrome) as served:
+        reader = SiteBrowser(served, site, server=server)
+        problems = {}
+        for name in ["index.html", "notebooks/13_what_convnets_see.html"]:
+            page, visit = reader.open(name)
+            problems[name] = visit.errors + visit.outside
+            page.close()
+        page, visit = reader.open("search.html", "?q=Hoda")
+        first = page.wait_for_selector("#search-results ul.search li a", timeout=30_000).get_attribute("href")
+        problems["search.html"] = visit.errors + visit.outside
+        page.close()
+        reader.close()
+    assert not any(problems.values()) and not reader.refused, (problems, reader.refused)
+    assert first.startswith(f"{SEARCHES['Hoda']}.html"), first
 
 
 @pytest.mark.parametrize("query", sorted(SEARCHES))
