@@ -20,6 +20,7 @@ from tools.slides.chromium import QUIET_FLAGS, find_chromium, offline_context
 
 # Long enough for the theme's scripts, MathJax and the search index to finish on a slow, busy machine.
 LOAD_TIMEOUT_MS = 30_000
+MATHJAX_DONE = "() => window.MathJax && MathJax.Hub ? new Promise(done => MathJax.Hub.Queue(() => done(true))) : false"
 
 
 @dataclass
@@ -89,6 +90,8 @@ class SiteBrowser:
         )
         address = f"{self.server}/{relative}" if self.server else (self.site / relative).resolve().as_uri()
         page.goto(address + query, wait_until="load", timeout=LOAD_TIMEOUT_MS)
+        # MathJax typesets after the load event (and loads its fonts then): wait for it, so its errors count too.
+        page.evaluate(MATHJAX_DONE)
         return page, visit
 
     def close(self) -> None:

@@ -201,6 +201,17 @@ def test_each_lesson_page_shows_every_figure_of_its_notebook(site, desktop):
         )
 
 
+def test_formulas_are_typeset_by_the_sites_own_mathjax(site, desktop):
+    page, visit = desktop.open("notebooks/05_training_essentials.html")
+    typeset = page.evaluate(
+        "() => [document.querySelectorAll('.MathJax, .MathJax_Display').length,"
+        " document.querySelectorAll('.MathJax_Error, .merror').length]"
+    )
+    page.close()
+    assert typeset[0] > 0 and typeset[1] == 0, f"{typeset[0]} formulas typeset, {typeset[1]} errors"
+    assert not visit.errors and not visit.outside, (visit.errors, visit.outside)
+
+
 def test_persian_reads_right_to_left_in_vazirmatn(site, desktop):
     page, _ = desktop.open("notebooks/07_hoda_persian_digits.html")
     style = page.eval_on_selector(

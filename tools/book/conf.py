@@ -23,7 +23,8 @@ nb_custom_formats = {".ipynb": ["tools.book.notebook_view.read_for_site", {}, Fa
 # No widget views are stored (a convention test checks it); never pull the widget scripts from a CDN.
 nb_ipywidgets_js = {}
 nb_merge_streams = True
-myst_enable_extensions = ["dollarmath", "colon_fence"]
+myst_enable_extensions = ["dollarmath"]
+# Links to a heading of another page (file.md#a-heading) resolve, as they do on GitHub.
 myst_heading_anchors = 3
 # The notebooks put their Persian goals (###) right under the title (#), which reads well; not a defect here.
 suppress_warnings = ["myst.header"]
@@ -37,7 +38,15 @@ mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 mathjax2_config = {
     "tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]], "processEscapes": True},
     # Only the STIX-Web fonts ship with this MathJax (as in the slides); never fall back to fonts it would fetch.
-    "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None},
+    # Its blank test font points at about:blank, which browsers refuse (with a console error) on file://; a local()
+    # source fails as quietly as MathJax expects.
+    "HTML-CSS": {
+        "availableFonts": [],
+        "preferredFont": None,
+        "webFont": "STIX-Web",
+        "imageFont": None,
+        "styles": {"@font-face": {"font-family": "MathJax_Blank", "src": "local('MathJax_Blank')"}},
+    },
     "showMathMenu": False,
     "messageStyle": "none",
 }
@@ -56,7 +65,6 @@ html_last_updated_fmt = None
 html_show_search_summary = False
 # The theme's light/dark switch needs a starting mode; without one it logs an error on a first visit.
 html_context = {"default_mode": "auto"}
-owner_and_name = REPOSITORY.removeprefix("https://github.com/")
 html_theme_options = {
     "repository_url": REPOSITORY,
     "repository_branch": BRANCH,
