@@ -1,7 +1,7 @@
 """The course's website (``python tasks.py book``): built once from the stored notebooks, then read in Chromium.
 
-The site is built into a temporary folder at the start of this file's tests (the decks and handouts with it, about
-a minute on two cores). Building needs Chromium (for the PDF handouts; CI installs Debian's ``chromium``) and the
+The site is built into a temporary folder at the start of this file's tests (the decks and handouts with it, one to
+two minutes on two cores). Building needs Chromium (for the PDF handouts; CI installs Debian's ``chromium``) and the
 Persian font (through the course's data layer, so a mirror or the network): without them the build fails and says
 what is missing, rather than the tests being skipped.
 """
