@@ -4,6 +4,7 @@ python tasks.py lab          # install on first use, then open JupyterLab on not
 python tasks.py test         # the whole test suite: unit tests, every notebook (quick mode), conventions
 python tasks.py test notebooks/06_lenet_mnist.ipynb   # one notebook (or one test file)
 python tasks.py slides       # every notebook as offline reveal.js slides and a PDF handout, in build/slides/
+python tasks.py book         # the course as a static website that works offline, in build/book/
 python tasks.py full-run     # re-run every notebook in full mode and store its outputs (05 06: only those)
 python tasks.py bench        # the benchmarks in benchmarks/
 python tasks.py sync         # rewrite the encoded answers, badges, Colab cells, notebook metadata, README tables
@@ -174,7 +175,7 @@ def run_in_venv(arguments: list[str], extra_env: dict[str, str] | None = None) -
 
 
 def main(argv: list[str]) -> int:
-    commands = ("lab", "test", "slides", "full-run", "bench", "sync")
+    commands = ("lab", "test", "slides", "book", "full-run", "bench", "sync")
     if argv and argv[0] in ("-h", "--help", "help"):
         print(__doc__)
         return 0
@@ -198,6 +199,8 @@ def main(argv: list[str]) -> int:
         return run_in_venv([*TEST_COMMAND, *keras_notebooks()], KERAS_ON_TORCH_ENV)
     if command == "slides":
         return run_in_venv(["-m", "tools.slides", *rest])
+    if command == "book":
+        return run_in_venv(["-m", "tools.book", *rest])
     if command == "full-run":
         return run_in_venv(["-m", "tools.run_notebooks", *rest])
     if command == "bench":
