@@ -20,7 +20,7 @@ from tests.slides_browser import code, markdown, write_notebook
 from tools.slides import export as exporter
 from tools.slides import vendor
 from tools.slides.chromium import browser, find_chromium, offline_context
-from tools.slides.templates import PERSIAN_FONT_FAMILY
+from tools.slides.vendor import PERSIAN_FONT_FAMILY
 
 SCAFFOLDING = "SCAFFOLDING_PLOT_CODE = 'draw the figure'"
 SCAFFOLDING_OUTPUT = "the figure the scaffolding drew"
