@@ -3,8 +3,9 @@
 The templates, their CSS and their JavaScript are files in ``tools/slides/assets/``, loaded as package resources:
 
 - ``offline.html.j2``: nbconvert's own page (``reveal`` for the slides, ``lab`` for the handout) with every block
-  that would load something from a CDN emptied, MathJax (``mathjax_config.js``) from ``vendor/`` and ``shared.css``:
-  no ``In [n]:`` prompts, Persian cells (``<div dir="rtl" lang="fa">``) right to left in every block;
+  that would load something from a CDN emptied, MathJax (``mathjax_config.js``) from ``vendor/``, ``shared.css`` (no
+  ``In [n]:`` prompts) and ``persian.css`` from :mod:`tools.lab` (Persian cells right to left in every block, as in
+  the course's JupyterLab);
 - ``course_slides.html.j2``: the deck, with ``slides.css`` and ``slides.js`` (keys that scroll a tall slide before
   they advance, slides kept clear of the navigation arrows, formulas typeset when shown);
 - ``course_handout.html.j2``: the A4 handout, with ``handout.css`` and ``handout.js``;
@@ -20,7 +21,7 @@ import copy
 import re
 
 import nbformat
-from jinja2 import PackageLoader
+from jinja2 import ChoiceLoader, PackageLoader
 from traitlets.config import Config
 
 # The slide area that reveal.js scales to fit the window. 16:9 like the projectors and screens the course is shown
@@ -44,9 +45,11 @@ COLAB_BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\((?P<url>[^)]*)\)")
 PERSIAN_BLOCK = re.compile(r"""\b(?:dir\s*=\s*["']?rtl|lang\s*=\s*["']?fa)\b""", re.IGNORECASE)
 
 
-def template_loader() -> PackageLoader:
-    """A Jinja loader for the templates, stylesheets and scripts in ``tools/slides/assets/``."""
-    return PackageLoader("tools.slides", "assets")
+def template_loader() -> ChoiceLoader:
+    """A Jinja loader for the templates, stylesheets and scripts in ``tools/slides/assets/``, and the Persian
+    stylesheet that the course's JupyterLab uses too (see :mod:`tools.lab`)."""
+    course_lab = PackageLoader("tools.lab", "labextensions/convnets-course-lab/static")
+    return ChoiceLoader([PackageLoader("tools.slides", "assets"), course_lab])
 
 
 def exporter_config() -> Config:
