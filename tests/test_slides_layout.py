@@ -129,6 +129,20 @@ def test_no_deck_requests_anything_from_the_network(course_layouts, window):
     assert not requests, "decks must work offline, but these were requested:\n" + "\n".join(requests)
 
 
+@pytest.mark.parametrize("window", WINDOW_NAMES)
+def test_no_deck_logs_an_error_or_misses_a_local_file(course_layouts, window):
+    errors = [f"{layout.deck.name}: {error}" for layout in course_layouts[window] for error in layout.errors]
+    assert not errors, "decks must load every file they ask for, without errors:\n" + "\n".join(errors)
+
+
+def test_a_missing_local_file_and_a_console_error_are_caught(tmp_path, chromium):
+    deck = synthetic_deck(tmp_path, markdown('<img src="vendor/planted-missing.png" alt="missing">'))
+    deck = planted(deck, "</body>", "<script>console.error('planted error')</script></body>")
+    [layout] = measure_decks([deck], [WINDOWS[0]], chromium)
+    assert any(error.startswith("missing file:") and "planted-missing.png" in error for error in layout.errors)
+    assert "console error: planted error" in layout.errors, layout.errors
+
+
 def test_a_remote_image_is_caught_as_a_network_request(tmp_path, chromium):
     deck = synthetic_deck(tmp_path, markdown('<img src="https://planted.invalid/remote.png" alt="remote">'))
     [layout] = measure_decks([deck], [WINDOWS[0]], chromium)

@@ -85,6 +85,7 @@ class DeckLayout:
     window: tuple[int, int]
     slides: list[SlideLayout] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # console errors, and local files that failed to load
 
     @property
     def window_name(self) -> str:
@@ -103,6 +104,7 @@ class DeckLayout:
             for problem in slide.problems()
         ]
         lines += [f"{self.deck.name} at {self.window_name}: network request to {url}" for url in self.requests]
+        lines += [f"{self.deck.name} at {self.window_name}: {error}" for error in self.errors]
         return lines
 
 
@@ -125,7 +127,14 @@ def measure_decks(
 def _measure(context, refused: list[str], deck: Path, window: tuple[int, int]) -> DeckLayout:
     page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("pageerror", lambda error: errors.append(f"script error: {error}"))
+    page.on(
+        "console", lambda message: errors.append(f"console error: {message.text}") if message.type == "error" else None
+    )
+    page.on(
+        "requestfailed",
+        lambda request: errors.append(f"missing file: {request.url}") if request.url.startswith("file:") else None,
+    )
     before = len(refused)
     try:
         page.goto(deck.resolve().as_uri())
@@ -144,7 +153,9 @@ def _measure(context, refused: list[str], deck: Path, window: tuple[int, int]) -
                 press_through(page, slide)
     finally:
         page.close()
-    return DeckLayout(deck=deck, window=window, slides=slides, requests=refused[before:])
+    # A refused request logs its own console error: it is reported once, as a network request.
+    errors = [error for error in errors if "ERR_INTERNET_DISCONNECTED" not in error]
+    return DeckLayout(deck=deck, window=window, slides=slides, requests=refused[before:], errors=errors)
 
 
 def press_through(page, slide: SlideLayout) -> None:
