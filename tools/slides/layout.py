@@ -166,7 +166,8 @@ def press_through(page, slide: SlideLayout) -> None:
         seen_end = False
         for _ in range(MAX_PRESSES):
             where = page.evaluate("courseMeasure.position()")
-            if (where["h"], where["v"]) != (slide.h, slide.v):
+            # Moved on; or pressed at the end and stayed (the last slide, or the last of a column for ArrowDown).
+            if (where["h"], where["v"]) != (slide.h, slide.v) or (seen_end and where["end"]):
                 break
             seen_end = seen_end or where["end"]
             slide.under_controls += [place for place in where["under_controls"] if place not in slide.under_controls]
