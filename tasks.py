@@ -99,6 +99,15 @@ def browser_tests_left_out() -> list[str]:
     return ["-m", f"not {BROWSER_MARK}"]
 
 
+# JupyterLab as the course starts it (see tools/lab/__init__.py): its settings (no news pop-up, no update check) and a
+# style-only extension that aligns Persian cells, beside the learner's own configuration, which still applies.
+LAB_DIR = ROOT / "tools" / "lab"
+LAB_OPTIONS = [
+    f"--LabApp.app_settings_dir={LAB_DIR / 'settings'}",
+    f"--LabApp.extra_labextensions_path={LAB_DIR / 'labextensions'}",
+]
+
+
 # COURSE_INSTALL=small: CPU-only PyTorch wheels and no TensorFlow (Keras then runs on PyTorch): about 2 GB, not 8.
 INSTALL_ENV = "COURSE_INSTALL"
 PYTORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -187,7 +196,7 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     ensure_environment()
     if command == "lab":
-        return run_in_venv(["-m", "jupyter", "lab", "--notebook-dir", str(ROOT / "notebooks"), *rest])
+        return run_in_venv(["-m", "jupyter", "lab", "--notebook-dir", str(ROOT / "notebooks"), *LAB_OPTIONS, *rest])
     if command == "test":
         code = run_in_venv([*TEST_COMMAND, *(rest or browser_tests_left_out())], TEST_ENV)
         if code == 5:

@@ -1,5 +1,5 @@
 """What the exports do with particular cells, on a small synthetic notebook: ``hide-input`` code, speaker notes,
-wide output, long formulas, and Persian (right-to-left) text in the vendored font.
+wide output, long formulas, and Persian (right-to-left) text in the vendored font; and with a course quiz.
 
 The Persian font normally comes from ``helpers.persian.font_files()``. Most tests here pass font files in directly
 and use a stand-in, matplotlib's DejaVu Sans (it has Arabic-script glyphs), under the deck's Persian family name:
@@ -14,13 +14,16 @@ import sys
 from pathlib import Path
 
 import matplotlib
+import nbformat
 import pytest
 
+from helpers.course import notebooks
 from tests.slides_browser import code, markdown, write_notebook
 from tools.slides import export as exporter
 from tools.slides import vendor
 from tools.slides.chromium import browser, find_chromium, offline_context
-from tools.slides.templates import PERSIAN_FONT_FAMILY
+from tools.slides.templates import for_export, slide_type
+from tools.slides.vendor import PERSIAN_FONT_FAMILY
 
 SCAFFOLDING = "SCAFFOLDING_PLOT_CODE = 'draw the figure'"
 SCAFFOLDING_OUTPUT = "the figure the scaffolding drew"
@@ -182,7 +185,7 @@ WIDE_PRE_STYLE = """() => {
 }"""
 
 
-def test_wide_output_keeps_its_lines_scrolling_on_a_slide_and_shrinking_in_the_handout(exported, chrome):
+def test_wide_output_keeps_its_lines_and_shrinks_to_fit_the_slide_and_the_page(exported, chrome):
     slides, handout = exported
     assert len(WIDE_LINE) > 140
     context, page, _ = open_page(chrome, slides)
@@ -192,10 +195,9 @@ def test_wide_output_keeps_its_lines_scrolling_on_a_slide_and_shrinking_in_the_h
         on_slide = page.evaluate(WIDE_PRE_STYLE)
     finally:
         context.close()
-    # One line, not wrapped: wider than its box, which scrolls sideways.
-    assert on_slide["whiteSpace"] == "pre" and on_slide["overflowX"] == "auto", on_slide
-    assert on_slide["scrollWidth"] > on_slide["clientWidth"], on_slide
-    assert on_slide["height"] < 2.5 * on_slide["lineHeight"], on_slide
+    # One line, not wrapped, in a smaller font that fits the slide: nothing is cut at its right edge.
+    assert on_slide["whiteSpace"] == "pre" and on_slide["scrollWidth"] <= on_slide["clientWidth"] + 1, on_slide
+    assert on_slide["height"] < 2.5 * on_slide["lineHeight"] and on_slide["fontSize"] < 16, on_slide
     context, page, _ = open_page(chrome, handout, media="print")
     try:
         # The handout's script fits blocks once the page and its fonts have loaded, and then says so.
@@ -245,3 +247,16 @@ def test_the_course_font_from_helpers_persian_draws_persian_cells(notebook, tmp_
         context.close()
     assert {font["familyName"] for font in layout["drawn_with"]} == {"Vazirmatn"}, layout["drawn_with"]
     assert refused == []
+
+
+def test_a_quiz_shows_its_questions_under_its_heading_and_its_answers_on_the_next_slide():
+    notebook = nbformat.read(next(path for path in notebooks() if path.name.startswith("05_")), as_version=4)
+    for handout in (False, True):
+        cells = for_export(notebook, handout=handout).cells
+        heading = next(index for index, cell in enumerate(cells) if cell.source.strip() == "## Quiz")
+        questions, answers = cells[heading + 1], cells[heading + 2]
+        # No widget placeholder: the questions share the heading's slide, the answers, unfolded, get the next one.
+        assert slide_type(questions) == "-" and questions.source.startswith("1. "), questions.source[:80]
+        assert "running kernel" not in questions.source and "<details>" not in questions.source
+        assert slide_type(answers) == "subslide" and answers.source.startswith("**Answers**\n\n1. "), answers.source
+        assert not any("helpers.quiz(" in cell.source for cell in cells)

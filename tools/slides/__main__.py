@@ -26,7 +26,9 @@ def main(argv: list[str] | None = None) -> int:
         "--layout-report",
         action="store_true",
         help="measure the decks (exported to --out, or to a temporary folder) and print, per deck and window size "
-        "(1280x720, 1920x1080), the slides whose content is taller or wider than the slide, with their first words",
+        "(1280x720, 1920x1080), the slides whose content is taller or wider than the slide, with their first words, "
+        "and every problem: content out of reach, keys that skip a tall slide's end, text under the controls, "
+        "Persian text misaligned",
     )
     parser.add_argument("prefixes", nargs="*", help="notebook name prefixes, e.g. 00 06_lenet (default: all)")
     arguments = parser.parse_args(argv)
@@ -48,8 +50,7 @@ def layout_report(prefixes: list[str], out_dir: Path | None) -> int:
         written = export(prefixes, out_dir or Path(scratch), handouts=False, quiet=True)
         layouts = measure_decks([slides for slides, _ in written])
     print(format_report(layouts))
-    unreachable = any(slide.unreachable for layout in layouts for slide in layout.slides)
-    return 1 if unreachable or any(layout.requests for layout in layouts) else 0
+    return 1 if any(layout.problems() for layout in layouts) else 0
 
 
 if __name__ == "__main__":

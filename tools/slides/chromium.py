@@ -47,6 +47,8 @@ QUIET_FLAGS = (
     # No host name resolves: even a request that slipped past every other guard cannot leave the machine.
     "--host-resolver-rules=MAP * ~NOTFOUND",
 )
+# For a page served on this machine (JupyterLab under test): the loopback address alone still resolves.
+LOOPBACK_RESOLVER = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 CHROMIUM_FLAGS = ("--headless", *QUIET_FLAGS)
 # URL schemes that never leave the machine.
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:", "chrome-extension:", "devtools:")
@@ -126,8 +128,8 @@ def print_to_pdf(chromium: str, page: Path, pdf: Path) -> Path:
 
 
 @contextmanager
-def browser(chromium: str | None = None) -> Iterator[Browser]:
-    """Headless Chromium driven by Playwright, closed on exit.
+def browser(chromium: str | None = None, *, loopback: bool = False) -> Iterator[Browser]:
+    """Headless Chromium driven by Playwright, closed on exit; with ``loopback``, it can reach 127.0.0.1.
 
     >>> with browser() as chrome:  # doctest: +SKIP
     ...     context, requests = offline_context(chrome, 1280, 720)
@@ -137,7 +139,10 @@ def browser(chromium: str | None = None) -> Iterator[Browser]:
     except ModuleNotFoundError as error:
         raise RuntimeError("measuring slides needs the Python package playwright: pip install playwright") from error
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium or find_chromium(), args=list(QUIET_FLAGS))
+        flags = [LOOPBACK_RESOLVER if flag.startswith("--host-resolver-rules") else flag for flag in QUIET_FLAGS]
+        launched = playwright.chromium.launch(
+            executable_path=chromium or find_chromium(), args=flags if loopback else list(QUIET_FLAGS)
+        )
         try:
             yield launched
         finally:

@@ -7,19 +7,27 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import nbformat
-from jinja2 import DictLoader
 from nbconvert import HTMLExporter, SlidesExporter
 
 from helpers.course import REPO_ROOT, notebooks
 from tools.slides.chromium import find_chromium, print_to_pdf
 from tools.slides.templates import (
     HANDOUT_TEMPLATE,
+    REVEAL_SETTINGS,
     SLIDES_TEMPLATE,
     exporter_config,
     for_export,
     has_persian_cells,
+    template_loader,
 )
-from tools.slides.vendor import MATHJAX_URL, VENDOR_REVEAL, persian_font_files, remote_references, vendor_assets
+from tools.slides.vendor import (
+    MATHJAX_URL,
+    PERSIAN_FONT_CSS,
+    VENDOR_REVEAL,
+    persian_font_files,
+    remote_references,
+    vendor_assets,
+)
 
 DEFAULT_OUT = REPO_ROOT / "build" / "slides"
 
@@ -29,8 +37,8 @@ def export_slides(notebook_path: Path, out_dir: Path) -> Path:
     notebook = nbformat.read(notebook_path, as_version=4)
     exporter = SlidesExporter(
         config=exporter_config(),
-        extra_loaders=[DictLoader({"course_slides.html.j2": SLIDES_TEMPLATE})],
-        template_file="course_slides.html.j2",
+        extra_loaders=[template_loader()],
+        template_file=SLIDES_TEMPLATE,
         reveal_url_prefix=VENDOR_REVEAL,
         reveal_theme="white",
         reveal_transition="slide",
@@ -48,8 +56,8 @@ def handout_html(notebook_path: Path) -> str:
     notebook = nbformat.read(notebook_path, as_version=4)
     exporter = HTMLExporter(
         config=exporter_config(),
-        extra_loaders=[DictLoader({"course_handout.html.j2": HANDOUT_TEMPLATE})],
-        template_file="course_handout.html.j2",
+        extra_loaders=[template_loader()],
+        template_file=HANDOUT_TEMPLATE,
         mathjax_url=MATHJAX_URL,
     )
     html, _ = exporter.from_notebook_node(for_export(notebook, handout=True), resources=_resources(notebook_path))
@@ -68,8 +76,12 @@ def export_handout(notebook_path: Path, out_dir: Path, chromium: str) -> Path:
 
 
 def _resources(notebook_path: Path) -> dict:
-    """nbconvert resources: the notebook's name (the page title) and folder (for relative image paths)."""
-    return {"metadata": {"name": notebook_path.stem, "path": str(notebook_path.parent)}}
+    """nbconvert resources: the notebook's name (the page title) and folder (for relative image paths), and what the
+    course's templates fill in (the Persian font's stylesheet, the slide size)."""
+    return {
+        "metadata": {"name": notebook_path.stem, "path": str(notebook_path.parent)},
+        "course": {"persian_font_css": PERSIAN_FONT_CSS, "reveal": REVEAL_SETTINGS},
+    }
 
 
 def select_notebooks(prefixes: Sequence[str]) -> list[Path]:

@@ -1,23 +1,28 @@
 """Measure exported decks in headless Chromium: which slides are taller or wider than the slide area, and whether
-anything on them is cut off where no one can scroll to it.
+anything on them is cut off, out of reach of the keys, under the navigation arrows, or misaligned.
 
 Each deck is opened in a window of each size, with every request off this machine refused and recorded. Every slide,
-horizontal and vertical, is shown in turn; once MathJax has typeset it and the fonts are loaded, the script below
+horizontal and vertical, is shown in turn; once MathJax has typeset it and the fonts are loaded, ``assets/measure.js``
 measures it in the slide's own coordinates (reveal.js scales the whole slide area to the window):
 
-- *tall*: the slide's content is taller than the slide area (it scrolls);
+- *tall*: the slide's content is taller than its box (it scrolls);
 - *wide*: a block (code, output, table, formula) or the slide itself is wider than its box (it scrolls sideways);
 - *unreachable*: something is cut off for good: by a box that hides its overflow, above or before the start of a
-  scrolling box, or outside the window.
+  scrolling box, or outside the window;
+- *needs a wheel*: pressing one of ``ADVANCE_KEYS`` moves on before the end of a tall slide has been shown;
+- *under the controls*: a line of text lies under a visible navigation arrow or the slide number, at the slide's
+  top or at any place the keys scroll it to;
+- *misaligned*: a block of a Persian cell is not right to left and right-aligned.
 
-``python -m tools.slides --layout-report 06`` prints the tall and wide slides for writers;
-``tests/test_slides_layout.py`` fails on the unreachable ones and on any network request.
+``python -m tools.slides --layout-report 06`` prints all of these; ``tests/test_slides_layout.py`` fails on any but
+the tall and wide ones, and on any network request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 from tools.slides.chromium import browser, offline_context
@@ -27,102 +32,12 @@ WINDOWS: tuple[tuple[int, int], ...] = ((1280, 720), (1920, 1080))
 TOLERANCE_PX = 2
 READY_TIMEOUT_MS = 30_000
 
-MEASURE_DECK_JS = """
-async ({tolerance}) => {
-    // MathJax signals "End" once its first typesetting pass is done (at once if it already is).
-    await new Promise((done) => window.MathJax && MathJax.Hub
-        ? MathJax.Hub.Register.StartupHook("End", done) : done());
-    await document.fonts.ready;
-    Reveal.configure({transition: "none", backgroundTransition: "none"});
-    const config = Reveal.getConfig();
-    // Descendants of these are drawn as one piece (glyph boxes, SVG shapes, a code block's tokens), and MathJax's
-    // assistive copy of a formula is hidden on purpose: the piece itself is what is measured.
-    const WHOLE = "pre, svg, img, canvas, video, .MathJax, .MathJax_Display, .MathJax_SVG";
-    const SKIP = ".MJX_Assistive_MathML, .MathJax_Preview, aside.notes";
-    const clipped = (value) => value === "hidden" || value === "clip";
-    const scrolls = (value) => value === "auto" || value === "scroll";
-    const describe = (element) => {
-        const name = element.tagName.toLowerCase();
-        const classes = [...element.classList].filter((c) => !c.startsWith("jp-mod")).slice(0, 2).join(".");
-        const text = (element.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 40);
-        return (classes ? `${name}.${classes}` : name) + (text ? ` "${text}"` : "");
-    };
-    const typeset = () => new Promise((done) => window.MathJax && MathJax.Hub ? MathJax.Hub.Queue(done) : done());
-
-    function measure(section) {
-        const style = getComputedStyle(section);
-        const box = section.getBoundingClientRect();
-        const scale = section.offsetHeight > 0 ? box.height / section.offsetHeight : 1;
-        const wide = [], unreachable = [];
-        // The slide itself must lie in the window; if it does not scroll, so must all of its content.
-        const bottom = scrolls(style.overflowY) ? box.bottom : box.top + section.scrollHeight * scale;
-        const right = scrolls(style.overflowX) ? box.right : box.left + section.scrollWidth * scale;
-        if (box.top < -tolerance || bottom > innerHeight + tolerance
-                || box.left < -tolerance || right > innerWidth + tolerance) {
-            unreachable.push(`the slide (${Math.round(section.scrollWidth)}x${Math.round(section.scrollHeight)}` +
-                ` px) runs out of the ${innerWidth}x${innerHeight} window and does not scroll`);
-        }
-        if (section.scrollWidth > section.clientWidth + tolerance) {
-            wide.push(`the slide ${section.scrollWidth}>${section.clientWidth}`);
-        }
-        const elements = [...section.querySelectorAll("*")].filter(
-            (element) => !element.closest(SKIP) && !element.parentElement.closest(WHOLE));
-        for (const element of elements) {
-            const own = getComputedStyle(element);
-            if (own.display === "none" || own.display === "contents") continue;
-            const name = describe(element);
-            const excessX = element.scrollWidth - element.clientWidth;
-            const excessY = element.scrollHeight - element.clientHeight;
-            if (element.clientWidth > 0 && excessX > tolerance) {
-                if (clipped(own.overflowX)) unreachable.push(`${name}: ${excessX} px cut off at its side`);
-                else if (scrolls(own.overflowX)) wide.push(`${name} ${element.scrollWidth}>${element.clientWidth}`);
-            }
-            if (element.clientHeight > 0 && excessY > tolerance && clipped(own.overflowY)) {
-                unreachable.push(`${name}: ${excessY} px cut off at its bottom`);
-            }
-            // Content before the start of the box that scrolls it (above it, or on its starting side) can never
-            // be scrolled to.
-            const rect = element.getBoundingClientRect();
-            if (rect.width === 0 && rect.height === 0) continue;
-            let scroller = element.parentElement;
-            while (scroller !== section && getComputedStyle(scroller).overflowX === "visible"
-                    && getComputedStyle(scroller).overflowY === "visible") {
-                scroller = scroller.parentElement;
-            }
-            const outer = scroller.getBoundingClientRect();
-            const slack = tolerance * scale;
-            const beforeStart = getComputedStyle(scroller).direction === "rtl"
-                ? rect.right > outer.right + slack : rect.left < outer.left - slack;
-            if (rect.top < outer.top - slack || beforeStart) {
-                unreachable.push(`${name}: before the start of ${describe(scroller).split(" ")[0]}`);
-            }
-        }
-        // The first words as the notebook has them (innerText would be upper-cased like the headings), without
-        // speaker notes or formulas.
-        const copy = section.cloneNode(true);
-        copy.querySelectorAll(`aside.notes, script, style, ${SKIP}, .MathJax, .MathJax_Display`)
-            .forEach((node) => node.remove());
-        const words = copy.textContent.trim().split(/\\s+/).slice(0, 8).join(" ");
-        return {
-            width: section.scrollWidth, height: section.scrollHeight, wide, unreachable,
-            first_words: words.length > 60 ? words.slice(0, 59) + "\u2026" : words,
-        };
-    }
-
-    const slides = [];
-    Reveal.getHorizontalSlides().forEach((stack, h) => {
-        const verticals = stack.classList.contains("stack") ? [...stack.querySelectorAll(":scope > section")] : [stack];
-        verticals.forEach((section, v) => slides.push({h, v, section}));
-    });
-    const measured = [];
-    for (const [number, {h, v, section}] of slides.entries()) {
-        Reveal.slide(h, v);
-        await typeset();
-        measured.push({number: number + 1, h, v, ...measure(section)});
-    }
-    return {slide_width: config.width, slide_height: config.height, slides: measured};
-}
-"""
+# The keys a presenter advances with (a clicker sends Page Down): each must scroll a tall slide to its end before
+# moving on, so no slide needs a wheel.
+ADVANCE_KEYS = ("PageDown", "Space", "ArrowDown")
+# More presses than any slide needs to be scrolled through (a page each): reaching this means the keys are stuck.
+MAX_PRESSES = 30
+MEASURE_JS = files("tools.slides").joinpath("assets", "measure.js").read_text(encoding="utf-8")
 
 
 @dataclass
@@ -133,16 +48,29 @@ class SlideLayout:
     h: int  # reveal.js indices: the deck opens on this slide at <deck>.slides.html#/h/v
     v: int
     width: int
-    height: int
+    height: int  # of its content
+    shown_height: int  # of its box: the slide area less the band the navigation arrows take
     first_words: str
     wide: list[str]
     unreachable: list[str]
+    misaligned: list[str]
+    under_controls: list[str]
     slide_width: int
     slide_height: int
+    needs_wheel: list[str] = field(default_factory=list)  # the advance keys that move on before its end is shown
 
     @property
     def tall(self) -> bool:
-        return self.height > self.slide_height + TOLERANCE_PX
+        return self.height > self.shown_height + TOLERANCE_PX
+
+    def problems(self) -> list[str]:
+        """Everything on this slide a presenter or the audience cannot get at, or sees wrong."""
+        return [
+            *self.unreachable,
+            *(f"{key} moves on before the end of the slide is shown: it needs a wheel" for key in self.needs_wheel),
+            *(f"text under the controls: {place}" for place in self.under_controls),
+            *(f"Persian block not right-aligned: {block}" for block in self.misaligned),
+        ]
 
     @property
     def anchor(self) -> str:
@@ -157,6 +85,7 @@ class DeckLayout:
     window: tuple[int, int]
     slides: list[SlideLayout] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # console errors, and local files that failed to load
 
     @property
     def window_name(self) -> str:
@@ -167,14 +96,15 @@ class DeckLayout:
         return [slide for slide in self.slides if slide.tall or slide.wide]
 
     def problems(self) -> list[str]:
-        """One line per piece of content no one can reach, and per request that tried to leave the machine."""
+        """One line per problem of a slide (see :meth:`SlideLayout.problems`) and per request that left the machine."""
         lines = [
             f"{self.deck.name} at {self.window_name}, slide {slide.number} ({slide.anchor}, "
             f'"{slide.first_words}"): {problem}'
             for slide in self.slides
-            for problem in slide.unreachable
+            for problem in slide.problems()
         ]
         lines += [f"{self.deck.name} at {self.window_name}: network request to {url}" for url in self.requests]
+        lines += [f"{self.deck.name} at {self.window_name}: {error}" for error in self.errors]
         return lines
 
 
@@ -197,7 +127,14 @@ def measure_decks(
 def _measure(context, refused: list[str], deck: Path, window: tuple[int, int]) -> DeckLayout:
     page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("pageerror", lambda error: errors.append(f"script error: {error}"))
+    page.on(
+        "console", lambda message: errors.append(f"console error: {message.text}") if message.type == "error" else None
+    )
+    page.on(
+        "requestfailed",
+        lambda request: errors.append(f"missing file: {request.url}") if request.url.startswith("file:") else None,
+    )
     before = len(refused)
     try:
         page.goto(deck.resolve().as_uri())
@@ -205,14 +142,38 @@ def _measure(context, refused: list[str], deck: Path, window: tuple[int, int]) -
             page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=READY_TIMEOUT_MS)
         except Exception as error:
             raise RuntimeError(f"{deck.name}: reveal.js did not start; page errors: {errors}") from error
-        result = page.evaluate(MEASURE_DECK_JS, {"tolerance": TOLERANCE_PX})
+        page.evaluate(MEASURE_JS)
+        result = page.evaluate("(tolerance) => courseMeasure.deck(tolerance)", TOLERANCE_PX)
+        slides = [
+            SlideLayout(**slide, slide_width=result["slide_width"], slide_height=result["slide_height"])
+            for slide in result["slides"]
+        ]
+        for slide in slides:
+            if slide.tall:
+                press_through(page, slide)
     finally:
         page.close()
-    slides = [
-        SlideLayout(**slide, slide_width=result["slide_width"], slide_height=result["slide_height"])
-        for slide in result["slides"]
-    ]
-    return DeckLayout(deck=deck, window=window, slides=slides, requests=refused[before:])
+    # A refused request logs its own console error: it is reported once, as a network request.
+    errors = [error for error in errors if "ERR_INTERNET_DISCONNECTED" not in error]
+    return DeckLayout(deck=deck, window=window, slides=slides, requests=refused[before:], errors=errors)
+
+
+def press_through(page, slide: SlideLayout) -> None:
+    """Press each advance key on the tall ``slide`` until the deck moves on; note the keys that moved on before the
+    slide's end was shown, and any text under the controls at each place a key stopped."""
+    for key in ADVANCE_KEYS:
+        page.evaluate("([h, v]) => { Reveal.slide(h, v); Reveal.getCurrentSlide().scrollTop = 0; }", [slide.h, slide.v])
+        seen_end = False
+        for _ in range(MAX_PRESSES):
+            where = page.evaluate("courseMeasure.position()")
+            # Moved on; or pressed at the end and stayed (the last slide, or the last of a column for ArrowDown).
+            if (where["h"], where["v"]) != (slide.h, slide.v) or (seen_end and where["end"]):
+                break
+            seen_end = seen_end or where["end"]
+            slide.under_controls += [place for place in where["under_controls"] if place not in slide.under_controls]
+            page.keyboard.press(key)
+        if not seen_end:
+            slide.needs_wheel.append(key)
 
 
 def format_report(layouts: Sequence[DeckLayout]) -> str:
@@ -222,9 +183,13 @@ def format_report(layouts: Sequence[DeckLayout]) -> str:
         overflowing = layout.overflowing
         tall = sum(slide.tall for slide in layout.slides)
         wide = sum(bool(slide.wide) for slide in layout.slides)
+        wheel = sum(bool(slide.needs_wheel) for slide in layout.slides)
+        covered = sum(bool(slide.under_controls) for slide in layout.slides)
+        misaligned = sum(bool(slide.misaligned) for slide in layout.slides)
         lines.append(
             f"{layout.deck.name} at {layout.window_name}: {len(layout.slides)} slides, {tall} taller than the slide"
-            f" (scroll), {wide} with content wider than its box"
+            f" (scroll), {wide} with content wider than its box, {wheel} needing a wheel, {covered} with text under"
+            f" the controls, {misaligned} with Persian misaligned"
         )
         for slide in overflowing:
             what = []
@@ -234,6 +199,13 @@ def format_report(layouts: Sequence[DeckLayout]) -> str:
                 what.append("wide: " + "; ".join(slide.wide[:2]) + (" ..." if len(slide.wide) > 2 else ""))
             lines.append(f"  slide {slide.number:>3} {slide.anchor:<7} {', '.join(what)}  | {slide.first_words}")
         lines.extend(f"  PROBLEM: {problem}" for problem in layout.problems())
-    total = sum(len(layout.overflowing) for layout in layouts)
-    lines.append(f"{total} overflowing slide(s) in {len(layouts)} deck measurement(s)")
+    for name in sorted({layout.window_name for layout in layouts}):
+        measured = [slide for layout in layouts if layout.window_name == name for slide in layout.slides]
+        lines.append(
+            f"all decks at {name}: {len(measured)} slides, {sum(slide.tall for slide in measured)} taller than the"
+            f" slide, {sum(bool(slide.wide) for slide in measured)} wide, "
+            f"{sum(bool(slide.needs_wheel) for slide in measured)} needing a wheel, "
+            f"{sum(bool(slide.under_controls) for slide in measured)} with text under the controls, "
+            f"{sum(bool(slide.misaligned) for slide in measured)} with Persian misaligned"
+        )
     return "\n".join(lines)

@@ -19,13 +19,14 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from tools.slides.templates import PERSIAN_FONT_CSS, PERSIAN_FONT_FAMILY
-
 REVEAL_PACKAGE, REVEAL_SUBDIR = "sphinx_revealjs", "_static/revealjs"
 MATHJAX_PACKAGE, MATHJAX_SUBDIR = "jupyter_server_mathjax", "static"
 VENDOR_REVEAL = "vendor/reveal.js"
 VENDOR_MATHJAX = "vendor/mathjax"
 VENDOR_FONTS = "vendor/fonts"
+PERSIAN_FONT_FAMILY = "Vazirmatn"
+# The stylesheet with the Persian font's @font-face rules, written next to the font files; every page links it.
+PERSIAN_FONT_CSS = f"{VENDOR_FONTS}/persian.css"
 # jupyter-server-mathjax ships a trimmed MathJax: this combined configuration and the HTML-CSS output with the
 # STIX-Web fonts (the CommonHTML output that nbconvert asks for by default is not included).
 MATHJAX_URL = f"{VENDOR_MATHJAX}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
@@ -110,10 +111,12 @@ def vendor_assets(out_dir: Path, fonts: Mapping[str, Path] | None = None) -> Pat
 
 
 def vendor_fonts(out_dir: Path, fonts: Mapping[str, Path]) -> Path:
-    """Copy the Persian font files into ``out_dir/vendor/fonts`` and write their ``@font-face`` rules; return the CSS.
+    """Copy the Persian font files into ``out_dir/vendor/fonts`` and write their stylesheet; return it.
 
-    The stylesheet is always written (with no rules when there are no fonts), because every deck links it. The
-    font's license (``OFL.txt`` beside a font file) is copied along.
+    The stylesheet has the ``@font-face`` rules and sets right-to-left and Persian blocks in the font.
+
+    The stylesheet is always written (with no ``@font-face`` rules when there are no fonts), because every deck links
+    it. The font's license (``OFL.txt`` beside a font file) is copied along.
     """
     unknown = sorted(set(fonts) - set(FONT_WEIGHTS))
     if unknown:
@@ -121,7 +124,10 @@ def vendor_fonts(out_dir: Path, fonts: Mapping[str, Path]) -> Path:
     folder = out_dir / VENDOR_FONTS
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    rules = [f"/* {PERSIAN_FONT_FAMILY}, for right-to-left (Persian) cells. */"]
+    rules = [
+        f"/* {PERSIAN_FONT_FAMILY}, for right-to-left (Persian) cells. */",
+        f'[lang="fa"], [dir="rtl"] {{ font-family: "{PERSIAN_FONT_FAMILY}", sans-serif; }}',
+    ]
     for weight_name, path in sorted(fonts.items(), key=lambda item: FONT_WEIGHTS[item[0]]):
         path = Path(path)
         if not path.is_file():
