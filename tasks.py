@@ -177,7 +177,9 @@ def main(argv: list[str]) -> int:
     if command in ("mirror", "practice"):
         return run_in_venv(["-m", f"tools.classroom.{command}", *rest])
     if command == "hub":
-        return run_in_venv([*HUB_TEST_COMMAND, *rest], TEST_ENV)
+        return run_in_venv(["-m", "tools.classroom.hub", "--check"]) or run_in_venv(
+            [*HUB_TEST_COMMAND, *rest], TEST_ENV
+        )
     if command == "bench":
         scripts = sorted(path.stem for path in (ROOT / "benchmarks").glob("[a-z]*.py"))
         return max((run_in_venv(["-m", f"benchmarks.{name}", *rest]) for name in scripts), default=0)
