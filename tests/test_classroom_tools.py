@@ -1,0 +1,78 @@
+"""The classroom's pieces that need no hub: nbgitpuller links, the mirror snapshot, and the hub configuration."""
+
+from __future__ import annotations
+
+import os
+import types
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from traitlets.config import Config
+
+from helpers.course import BRANCH, REPOSITORY, in_notebooks, notebooks
+from tools.classroom import hub, links, snapshot
+
+
+def test_a_link_pulls_the_course_into_its_folder_and_opens_the_notebook():
+    link = links.link("https://hub.example.edu/", "appendix/08a_augmentation_experiments.ipynb")
+    parts = urlsplit(link)
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "hub.example.edu", "/hub/user-redirect/git-pull")
+    assert parse_qs(parts.query) == {
+        "repo": [REPOSITORY],
+        "branch": [BRANCH],
+        "targetpath": ["convnets-course"],
+        "urlpath": ["lab/tree/convnets-course/notebooks/appendix/08a_augmentation_experiments.ipynb"],
+    }
+
+
+def test_the_links_command_prints_one_link_per_notebook(capsys):
+    assert links.main(["https://hub.example.edu", "--branch", "practice"]) == 0
+    printed = capsys.readouterr().out
+    for path in notebooks():
+        assert links.link("https://hub.example.edu", in_notebooks(path), branch="practice") in printed
+
+
+def test_the_snapshot_sees_any_write_into_the_mirror(tmp_path):
+    (tmp_path / "mnist").mkdir()
+    (tmp_path / "mnist" / "a.gz").write_bytes(b"12345678")
+    (tmp_path / "b.zip").write_bytes(b"zip")
+    before = snapshot.take(tmp_path)
+    assert snapshot.changes(before, snapshot.take(tmp_path)) == []
+
+    stat = (tmp_path / "mnist" / "a.gz").stat()
+    (tmp_path / "mnist" / "a.gz").write_bytes(b"87654321")  # same size, and the old modification time put back
+    os.utime(tmp_path / "mnist" / "a.gz", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    (tmp_path / "mnist" / "a.gz.verified").write_text("stamp")
+    (tmp_path / "b.zip").unlink()
+    assert snapshot.changes(before, snapshot.take(tmp_path)) == [
+        "added mnist/a.gz.verified",
+        "removed b.zip",
+        "changed mnist/",
+        "changed mnist/a.gz",
+    ]
+
+
+def test_the_hub_gives_each_learner_the_mirror_their_own_data_folder_and_their_copy_of_helpers(monkeypatch):
+    monkeypatch.setenv("COURSE_MIRROR", "/srv/class/mirror")
+    config = Config()
+    exec(hub.CONFIG.read_text(), {"get_config": lambda: config, "__file__": str(hub.CONFIG)})
+    environment = config.Spawner.environment
+    spawner = types.SimpleNamespace(home_dir="/home/ada", user=types.SimpleNamespace(name="ada"))
+    resolved = {name: value(spawner) if callable(value) else value for name, value in environment.items()}
+    assert resolved["COURSE_MIRROR"] == "/srv/class/mirror"
+    assert resolved["COURSE_DATA_DIR"] == "/home/ada/course-data"
+    assert resolved["PYTHONPATH"] == f"/home/ada/{links.TARGET_FOLDER}"
+    assert config.SystemdSpawner.readonly_paths == ["/srv/class/mirror"]
+    assert config.Spawner.mem_limit and config.Spawner.cpu_limit
+
+
+def test_the_test_hub_changes_only_login_spawner_addresses_and_services(tmp_path):
+    text = hub.hub_config(tmp_path, 8001, 8002, 8003, "secret")
+    assert text.lstrip().startswith(f"load_subconfig({str(hub.CONFIG)!r})")
+    assert "127.0.0.1:8001" in text and '"dummy"' in text and '"simple"' in text
+    assert "0.0.0.0" not in text and "c.Spawner.environment = {**c.Spawner.environment," in text
+
+
+def test_a_missing_proxy_is_named_with_how_to_install_it(monkeypatch):
+    monkeypatch.setattr(hub, "PROXY", Path("/nowhere/node_modules/.bin/configurable-http-proxy"))
+    assert any("npm ci" in line for line in hub.missing_prerequisites())
