@@ -5,8 +5,10 @@ Run it with ``jupyterhub -f classroom/jupyterhub_config.py`` from the hub's envi
 with their accounts on the server (JupyterHub's default PAM login) and open the course by its nbgitpuller links.
 
 Settings, from the environment of the hub process:
-    COURSE_MIRROR       the read-only classroom mirror (``python3 tasks.py mirror DIR``), default /srv/convnets-course/mirror
-    CLASSROOM_PYTHON    the course's environment (its bin/ holds jupyterhub-singleuser), default /srv/convnets-course/.venv
+    COURSE_MIRROR       the read-only classroom mirror (``python3 tasks.py mirror DIR``);
+                        default /srv/convnets-course/mirror
+    CLASSROOM_PYTHON    the course's environment (its bin/ holds jupyterhub-singleuser);
+                        default /srv/convnets-course/.venv
 """
 
 import os
@@ -32,6 +34,9 @@ def learner_home(spawner) -> Path:
 
 
 c.JupyterHub.bind_url = "http://127.0.0.1:8000"  # a TLS front end (nginx, Caddy) forwards the class to it
+c.ConfigurableHTTPProxy.command = [
+    str(Path(__file__).resolve().parent / "node_modules" / ".bin" / "configurable-http-proxy")
+]
 c.JupyterHub.spawner_class = "systemdspawner.SystemdSpawner"  # enforces the memory and CPU limits below
 c.Spawner.cmd = [str(COURSE_ENV / "bin" / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"

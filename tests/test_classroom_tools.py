@@ -32,6 +32,17 @@ def test_the_links_command_prints_one_link_per_notebook(capsys):
         assert links.link("https://hub.example.edu", in_notebooks(path), branch="practice") in printed
 
 
+def test_the_documents_link_tables_are_current(tmp_path):
+    for document in links.DOCUMENTS:
+        text = document.read_text(encoding="utf-8")
+        assert f"<!-- hub-links:start -->\n{links.table()}<!-- hub-links:end -->" in text, (
+            f"{document.name}: run python -m tools.classroom.links --update-docs"
+        )
+    stale = tmp_path / "stale.md"
+    stale.write_text("<!-- hub-links:start -->\nold\n<!-- hub-links:end -->\n")
+    assert links.update_documents((stale,)) == [stale] and links.table() in stale.read_text()
+
+
 def test_the_snapshot_sees_any_write_into_the_mirror(tmp_path):
     (tmp_path / "mnist").mkdir()
     (tmp_path / "mnist" / "a.gz").write_bytes(b"12345678")
