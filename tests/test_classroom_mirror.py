@@ -84,3 +84,14 @@ def test_tasks_runs_the_classroom_commands_in_the_environment(monkeypatch, comma
     monkeypatch.setattr(tasks, "run_in_venv", lambda arguments, extra_env=None: calls.append(arguments) or 0)
     assert tasks.main([command, "somewhere"]) == 0
     assert calls == [["-m", module, "somewhere"]]
+
+
+def test_tasks_hub_checks_what_a_hub_needs_before_running_its_test(monkeypatch):
+    calls = []
+    monkeypatch.setattr(tasks, "ensure_environment", lambda: None)
+    monkeypatch.setattr(tasks, "run_in_venv", lambda arguments, extra_env=None: calls.append(arguments) or 0)
+    assert tasks.main(["hub"]) == 0
+    assert calls == [["-m", "tools.classroom.hub", "--check"], tasks.HUB_TEST_COMMAND]
+    calls.clear()
+    monkeypatch.setattr(tasks, "run_in_venv", lambda arguments, extra_env=None: calls.append(arguments) or 2)
+    assert tasks.main(["hub"]) == 2 and len(calls) == 1, "the test must not start when something is missing"

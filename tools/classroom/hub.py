@@ -103,6 +103,7 @@ class ProcessWatch:
         self.hub = hub
         self.seen: dict[int, psutil.Process] = {hub.pid: hub}
         self.kernel_peaks: dict[str, int] = {}
+        self.server_peaks: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -120,6 +121,10 @@ class ProcessWatch:
             self.seen.setdefault(process.pid, process)
             try:
                 command = process.cmdline()
+                if any(part.endswith("jupyterhub-singleuser") for part in command):
+                    rss = process.memory_info().rss
+                    self.server_peaks[process.pid] = max(rss, self.server_peaks.get(process.pid, 0))
+                    continue
                 kernel = next((part for part in command if "kernel-" in part and part.endswith(".json")), None)
                 if kernel is None or "ipykernel_launcher" not in " ".join(command):
                     continue
@@ -304,22 +309,29 @@ def sizing_run(learners: int, notebook: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="classroom-") as folder:
         run_dir = Path(folder)
         repository = local_clone(run_dir)
+        load_before = os.getloadavg()[0]
+        setup_started = time.perf_counter()
         with ClassroomHub(run_dir) as hub:
             class_ = [hub.log_in_and_start(f"learner{number}") for number in range(1, learners + 1)]
             for learner in class_:
                 hub.pull_by_link(learner, repository, notebook)
+            setup = time.perf_counter() - setup_started
             started = time.perf_counter()
             runs = hub.run_notebooks(class_, notebook)
             wall = time.perf_counter() - started
             hub.watch.refresh()
             peaks = [hub.watch.kernel_peaks.get(run.kernel_id, 0) for run in runs]
+            servers = list(hub.watch.server_peaks.values())
         return {
             "learners": learners,
             "notebook": notebook,
+            "load_average_before": round(load_before, 1),
+            "hub_start_login_and_pull_s": round(setup, 1),
             "wall_s": round(wall, 1),
             "slowest_learner_s": round(max(run.seconds for run in runs), 1),
             "peak_kernel_mb_max": round(max(peaks) / 2**20),
             "peak_kernel_mb_mean": round(sum(peaks) / len(peaks) / 2**20),
+            "peak_server_mb_max": round(max(servers, default=0) / 2**20),
             "failures": sum(run.error is not None for run in runs),
             "errors": [run.error for run in runs if run.error],
             "stopped_cleanly": hub.stopped_cleanly,
