@@ -42,6 +42,7 @@ SERVICE = "classroom-test"
 BRANCH = "class"
 # The test's learners run a notebook as the test suite does: quick mode, one compute thread each.
 QUICK_ENV = {env.QUICK_ENV: "1", env.THREADS_ENV: "1", "OMP_NUM_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+FULL_ENV = {**QUICK_ENV, env.QUICK_ENV: "0"}
 
 
 def missing_prerequisites() -> list[str]:
@@ -64,7 +65,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def hub_config(run_dir: Path, hub_port: int, api_port: int, internal_port: int, token: str) -> str:
+def hub_config(
+    run_dir: Path, hub_port: int, api_port: int, internal_port: int, token: str, learner_env: dict[str, str] = QUICK_ENV
+) -> str:
     """The course's hub configuration, changed only where a test machine without learner accounts needs it."""
     return f"""
 load_subconfig({str(CONFIG)!r})
@@ -82,7 +85,7 @@ c.Spawner.ip = "127.0.0.1"
 c.Spawner.cmd = [{str(Path(sys.executable).parent / "jupyterhub-singleuser")!r}]
 c.Spawner.args = ["--allow-root"]  # this machine runs everything as root; a real server never does
 c.Spawner.start_timeout = c.Spawner.http_timeout = 300
-c.Spawner.environment = {{**c.Spawner.environment, **{QUICK_ENV!r}}}
+c.Spawner.environment = {{**c.Spawner.environment, **{learner_env!r}}}
 c.JupyterHub.services = [{{"name": {SERVICE!r}, "api_token": {token!r}}}]
 c.JupyterHub.load_roles = [{{"name": "admin", "services": [{SERVICE!r}]}}]
 """
@@ -147,8 +150,9 @@ class ProcessWatch:
 class ClassroomHub:
     """A running hub; use as a context manager (``with ClassroomHub(run_dir) as hub:``)."""
 
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, learner_env: dict[str, str] = QUICK_ENV) -> None:
         self.run_dir = run_dir
+        self.learner_env = learner_env
         self.token = secrets.token_hex(32)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -159,7 +163,7 @@ class ClassroomHub:
 
     def __enter__(self) -> ClassroomHub:
         config = self.run_dir / "jupyterhub_config.py"
-        config.write_text(hub_config(self.run_dir, self.port, free_port(), free_port(), self.token))
+        config.write_text(hub_config(self.run_dir, self.port, free_port(), free_port(), self.token, self.learner_env))
         path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
         self.log = open(self.run_dir / "hub.log", "wb")  # noqa: SIM115 (closed in __exit__)
         # A session of its own: the hub's process group is the test's to end, whatever happens.
@@ -304,14 +308,14 @@ def local_clone(run_dir: Path) -> str:
     return f"file://{clone}"
 
 
-def sizing_run(learners: int, notebook: str) -> dict:
+def sizing_run(learners: int, notebook: str, full: bool = False) -> dict:
     """One sizing row: ``learners`` learners pull the course and run ``notebook`` at the same time."""
     with tempfile.TemporaryDirectory(prefix="classroom-") as folder:
         run_dir = Path(folder)
         repository = local_clone(run_dir)
         load_before = os.getloadavg()[0]
         setup_started = time.perf_counter()
-        with ClassroomHub(run_dir) as hub:
+        with ClassroomHub(run_dir, FULL_ENV if full else QUICK_ENV) as hub:
             class_ = [hub.log_in_and_start(f"learner{number}") for number in range(1, learners + 1)]
             for learner in class_:
                 hub.pull_by_link(learner, repository, notebook)
@@ -322,9 +326,11 @@ def sizing_run(learners: int, notebook: str) -> dict:
             hub.watch.refresh()
             peaks = [hub.watch.kernel_peaks.get(run.kernel_id, 0) for run in runs]
             servers = list(hub.watch.server_peaks.values())
+        home_bytes = sum(path.stat().st_size for path in class_[0].home.rglob("*") if path.is_file())
         return {
             "learners": learners,
             "notebook": notebook,
+            "mode": "full" if full else "quick",
             "load_average_before": round(load_before, 1),
             "hub_start_login_and_pull_s": round(setup, 1),
             "wall_s": round(wall, 1),
@@ -332,6 +338,7 @@ def sizing_run(learners: int, notebook: str) -> dict:
             "peak_kernel_mb_max": round(max(peaks) / 2**20),
             "peak_kernel_mb_mean": round(sum(peaks) / len(peaks) / 2**20),
             "peak_server_mb_max": round(max(servers, default=0) / 2**20),
+            "learner_home_mb": round(home_bytes / 1e6),
             "failures": sum(run.error is not None for run in runs),
             "errors": [run.error for run in runs if run.error],
             "stopped_cleanly": hub.stopped_cleanly,
@@ -342,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", type=int, default=2)
     parser.add_argument("--notebook", default="06_lenet_mnist.ipynb")
+    parser.add_argument("--full", action="store_true", help="run the notebook in full mode (default: quick)")
     parser.add_argument("--check", action="store_true", help="only say whether a hub can start here")
     args = parser.parse_args(argv)
     missing = missing_prerequisites()
@@ -351,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         print("A hub can start here: the proxy, JupyterHub, nbgitpuller, git and a data mirror are present.")
         return 0
-    print(json.dumps(sizing_run(args.learners, args.notebook)), flush=True)
+    print(json.dumps(sizing_run(args.learners, args.notebook, args.full)), flush=True)
     return 0
 
 
