@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import types
 from pathlib import Path
@@ -10,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 from traitlets.config import Config
 
 from helpers.course import BRANCH, REPOSITORY, in_notebooks, notebooks
-from tools.classroom import hub, links, snapshot
+from tools.classroom import hub, links, sizing, snapshot
 
 
 def test_a_link_pulls_the_course_into_its_folder_and_opens_the_notebook():
@@ -87,3 +88,30 @@ def test_the_test_hub_changes_only_login_spawner_addresses_and_services(tmp_path
 def test_a_missing_proxy_is_named_with_how_to_install_it(monkeypatch):
     monkeypatch.setattr(hub, "PROXY", Path("/nowhere/node_modules/.bin/configurable-http-proxy"))
     assert any("npm ci" in line for line in hub.missing_prerequisites())
+
+
+def test_the_sizing_section_is_written_from_the_stored_measurements():
+    record = json.loads(sizing.MEASURED.read_text(encoding="utf-8"))
+    assert [run["learners"] for run in record["runs"] if run["mode"] == "quick"] == [2, 4, 8]
+    assert sizing.section(record) in sizing.DOCUMENT.read_text(encoding="utf-8"), (
+        "run: python -m tools.classroom.sizing"
+    )
+
+
+def test_the_limits_leave_a_quarter_of_headroom_rounded_up_to_half_a_gigabyte():
+    run = {"peak_kernel_mb_max": 1500, "peak_kernel_unique_mb_mean": 1200, "peak_server_mb_max": 100}
+    need = sizing.per_learner({"runs": [run]})
+    assert need["limit_gb"] == 2.0  # 1600 MB x 1.25 = 2000 MB, under 2048
+    assert need["guarantee_gb"] == 1.5  # 1300 MB, rounded up to 1.5 GB
+    need = sizing.per_learner({"runs": [{**run, "peak_kernel_mb_max": 1600}]})
+    assert need["limit_gb"] == 2.5  # 1700 MB x 1.25 = 2125 MB
+
+
+def test_the_configurations_use_the_limits_the_measurements_imply(monkeypatch):
+    need = sizing.per_learner(json.loads(sizing.MEASURED.read_text(encoding="utf-8")))
+    guarantee, limit = f"{need['guarantee_gb']:g}G", f"{need['limit_gb']:g}G"
+    config = Config()
+    exec(hub.CONFIG.read_text(), {"get_config": lambda: config, "__file__": str(hub.CONFIG)})
+    assert (config.Spawner.mem_guarantee, config.Spawner.mem_limit) == (guarantee, limit)
+    values = (hub.CONFIG.parent / "values.yaml").read_text(encoding="utf-8")
+    assert f"  memory:\n    guarantee: {guarantee}\n    limit: {limit}\n" in values

@@ -99,13 +99,15 @@ class Learner:
 
 
 class ProcessWatch:
-    """Remembers every process below the hub (servers and kernels live in their own sessions) and the peak
-    memory (resident set, with its children) of each kernel, sampled twice a second."""
+    """Remembers every process below the hub (servers and kernels live in their own sessions) and the peak memory
+    of each kernel with its children, sampled twice a second: resident (what one learner alone needs, shared
+    libraries included) and unique (what each further learner adds on a server where the libraries are shared)."""
 
     def __init__(self, hub: psutil.Process) -> None:
         self.hub = hub
         self.seen: dict[int, psutil.Process] = {hub.pid: hub}
         self.kernel_peaks: dict[str, int] = {}
+        self.kernel_unique_peaks: dict[str, int] = {}
         self.server_peaks: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -132,12 +134,13 @@ class ProcessWatch:
                 if kernel is None or "ipykernel_launcher" not in " ".join(command):
                     continue
                 kernel_id = Path(kernel).stem.removeprefix("kernel-")
-                memory = process.memory_info().rss + sum(
-                    child.memory_info().rss for child in process.children(recursive=True)
-                )
+                family = [process, *process.children(recursive=True)]
+                memory = [member.memory_full_info() for member in family]
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
-            self.kernel_peaks[kernel_id] = max(memory, self.kernel_peaks.get(kernel_id, 0))
+            resident, unique = sum(info.rss for info in memory), sum(info.uss for info in memory)
+            self.kernel_peaks[kernel_id] = max(resident, self.kernel_peaks.get(kernel_id, 0))
+            self.kernel_unique_peaks[kernel_id] = max(unique, self.kernel_unique_peaks.get(kernel_id, 0))
 
     def stop(self) -> None:
         self._stop.set()
@@ -325,6 +328,7 @@ def sizing_run(learners: int, notebook: str, full: bool = False) -> dict:
             wall = time.perf_counter() - started
             hub.watch.refresh()
             peaks = [hub.watch.kernel_peaks.get(run.kernel_id, 0) for run in runs]
+            unique = [hub.watch.kernel_unique_peaks.get(run.kernel_id, 0) for run in runs]
             servers = list(hub.watch.server_peaks.values())
         home_bytes = sum(path.stat().st_size for path in class_[0].home.rglob("*") if path.is_file())
         return {
@@ -337,6 +341,8 @@ def sizing_run(learners: int, notebook: str, full: bool = False) -> dict:
             "slowest_learner_s": round(max(run.seconds for run in runs), 1),
             "peak_kernel_mb_max": round(max(peaks) / 2**20),
             "peak_kernel_mb_mean": round(sum(peaks) / len(peaks) / 2**20),
+            "peak_kernel_unique_mb_max": round(max(unique) / 2**20),
+            "peak_kernel_unique_mb_mean": round(sum(unique) / len(unique) / 2**20),
             "peak_server_mb_max": round(max(servers, default=0) / 2**20),
             "learner_home_mb": round(home_bytes / 1e6),
             "failures": sum(run.error is not None for run in runs),

@@ -42,23 +42,32 @@ def store(lines: list[str], path: Path = MEASURED) -> dict:
     record = {
         "machine": machine(),
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
-        "runs": sorted((json.loads(line) for line in lines if line.strip()), key=lambda run: run["learners"]),
+        "runs": sorted(
+            (json.loads(line) for line in lines if line.strip()),
+            key=lambda run: (run["mode"] != "quick", run["learners"]),
+        ),
     }
     path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return record
 
 
 def per_learner(record: dict) -> dict[str, float]:
-    """What one learner needs, from the highest peaks measured (MB), and the limits that implies (GB)."""
+    """What one learner needs, from the highest peaks measured (MB), and the limits that implies (GB).
+
+    The limit must allow a learner's kernel with all its libraries (resident memory: the first learner on a server
+    or node is charged for them); the guarantee is what each learner adds where the libraries are already loaded
+    (the kernel's unique memory) plus their server.
+    """
     kernel = max(run["peak_kernel_mb_max"] for run in record["runs"])
+    unique = max(run["peak_kernel_unique_mb_mean"] for run in record["runs"])
     server = max(run["peak_server_mb_max"] for run in record["runs"])
-    mean = max(run["peak_kernel_mb_mean"] for run in record["runs"]) + server
     return {
         "kernel_mb": kernel,
+        "unique_mb": unique,
         "server_mb": server,
         "peak_gb": (kernel + server) / 1024,
         "limit_gb": math.ceil((kernel + server) * HEADROOM / 512) / 2,
-        "guarantee_gb": math.ceil(mean / 512) / 2,
+        "guarantee_gb": math.ceil((unique + server) / 512) / 2,
     }
 
 
@@ -66,59 +75,76 @@ def section(record: dict) -> str:
     """The markdown between the sizing markers: the table, the limits and the estimate."""
     runs = record["runs"]
     rows = [
-        "| learners at once | wall time, all notebooks | slowest learner | peak memory per kernel (highest, mean) "
-        "| per server | failures | load before |",
-        "|---|---|---|---|---|---|---|",
+        "| learners at once | mode | wall time, all notebooks | slowest learner | peak memory per kernel: resident "
+        "(highest, mean) | unique (highest, mean) | per server | failures | load before |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         rows.append(
-            f"| {run['learners']} | {run['wall_s']:.0f} s | {run['slowest_learner_s']:.0f} s "
-            f"| {run['peak_kernel_mb_max']} MB, {run['peak_kernel_mb_mean']} MB | {run['peak_server_mb_max']} MB "
-            f"| {run['failures']} | {run['load_average_before']} |"
+            f"| {run['learners']} | {run['mode']} | {run['wall_s']:.0f} s | {run['slowest_learner_s']:.0f} s "
+            f"| {run['peak_kernel_mb_max']} MB, {run['peak_kernel_mb_mean']} MB "
+            f"| {run['peak_kernel_unique_mb_max']} MB, {run['peak_kernel_unique_mb_mean']} MB "
+            f"| {run['peak_server_mb_max']} MB | {run['failures']} | {run['load_average_before']} |"
         )
     need = per_learner(record)
-    first, last = runs[0], runs[-1]
-    seconds_per_learner = last["wall_s"] / last["learners"]
+    quick = [run for run in runs if run["mode"] == "quick"]
+    busiest = quick[-1]
+    # Core-seconds one learner's run took: with more learners than cores, the cores were busy throughout.
+    cores_here = int(record["machine"].split("-core")[0])
+    core_seconds = busiest["wall_s"] * min(cores_here, busiest["learners"]) / busiest["learners"]
     guarantee_cores = 0.5
     class_gb = CLASS_SIZE * need["guarantee_gb"]
     class_limit_gb = CLASS_SIZE * need["limit_gb"]
     cores = CLASS_SIZE * guarantee_cores
     nodes = max(math.ceil(class_gb / (NODE_GB - 4)), math.ceil(cores / NODE_CORES))
+    shared_mb = need["kernel_mb"] - need["unique_mb"]
+    full = [run for run in runs if run["mode"] == "full"]
+    full_note = (
+        f" The last row is one learner alone in full mode (`--full`), which trains on the whole training set."
+        if full
+        else ""
+    )
     text = f"""Measured on {record["date"]}, on this {record["machine"]} (the load average before each run is in the
-table): JupyterHub as in the test, each learner logging in, pulling the course by link and running notebook 06 in
-quick mode with one compute thread, all learners at once (`python -m tools.classroom.hub --learners N`). Peak memory
-is the resident memory of each kernel with its child processes, and of each single-user server, sampled twice a
-second.
+table: other work ran at the same time, so the times are upper bounds). JupyterHub as in the test: each learner logs
+in, pulls the course by link and runs notebook 06 in quick mode with one compute thread, all learners at once
+(`python -m tools.classroom.hub --learners N`). A kernel's peak memory counts its child processes too, sampled twice
+a second: *resident* is everything it has mapped, the frameworks' shared libraries included (what a learner alone
+needs); *unique* is what belongs to that kernel alone (what each further learner adds where the libraries are
+already loaded).{full_note}
 
 {chr(10).join(rows)}
 
-What it implies:
+What it implies, per learner:
 
-- **Memory per learner**: a kernel peaked at {need["kernel_mb"]} MB and a server at {need["server_mb"]} MB, so one
-  learner running one notebook needs {need["peak_gb"]:.1f} GB. With a quarter of headroom: a **limit of
-  {need["limit_gb"]:.1f} GB** and a **guarantee of {need["guarantee_gb"]:.1f} GB** per learner (the configurations in
-  `classroom/` use these). Most of it is the two frameworks loaded at once (PyTorch and TensorFlow): the data of
-  notebook 06 is small next to them. A learner with two notebooks open has two kernels; ask learners to shut a
-  notebook's kernel down when they move on, or allow two kernels' worth.
-- **CPU**: the notebooks train on the CPU with one thread each, so with more learners than cores they share the
-  cores: {first["learners"]} learners took {first["wall_s"]:.0f} s together, {last["learners"]} took
-  {last["wall_s"]:.0f} s, about {seconds_per_learner:.0f} s of this machine per learner's run. Every learner got
-  through ({sum(run["failures"] for run in runs)} failures in all). A guarantee of half a core and a limit of one
-  core per learner keep a class responsive while most learners read and a few train.
+- **Memory**: a kernel peaked at {need["kernel_mb"]} MB resident, of which about {shared_mb} MB are libraries that
+  learners on one server or node share, and {need["unique_mb"]} MB unique on average; a server took
+  {need["server_mb"]} MB. So a **limit of {need["limit_gb"]:.1f} GB** (the highest resident peak and a server,
+  {need["peak_gb"]:.1f} GB, with a quarter of headroom) and a **guarantee of {need["guarantee_gb"]:.1f} GB** (unique
+  memory and a server); the configurations in `classroom/` use these. A learner with two notebooks open runs two
+  kernels: ask learners to shut a kernel down when they move on to the next notebook.
+- **Disk**: a learner's home held {busiest["learner_home_mb"]} MB after pulling the course and running notebook 06
+  (the course's files and the data copied from the mirror); the 2 GiB volume in `classroom/values.yaml` leaves room
+  for the other notebooks' data and the models learners save.
+- **CPU**: every learner's run finished ({sum(run["failures"] for run in runs)} failures in all runs). With
+  {busiest["learners"]} learners on {cores_here} cores, one learner's run of notebook 06 in quick mode took about
+  {core_seconds:.0f} core-seconds. The notebooks train with one thread, so a **limit of one core** is all a learner
+  can use; a **guarantee of {guarantee_cores} core** assumes that at most half the class trains at the same moment.
 
-**A class of {CLASS_SIZE}** (an estimate from these numbers, for everyone working at once):
+**A class of {CLASS_SIZE}**, an estimate from these numbers with everyone logged in at once:
 
-- **Without GPUs**: memory {class_gb:.0f} GB guaranteed ({CLASS_SIZE} x {need["guarantee_gb"]:.1f} GB), up to
-  {class_limit_gb:.0f} GB if every learner reaches the limit; CPU {cores:.0f} cores guaranteed
-  ({CLASS_SIZE} x {guarantee_cores}), {CLASS_SIZE} cores if every learner trains at the same moment. That is about
-  {nodes} nodes of {NODE_CORES} cores and {NODE_GB} GB (4 GB each kept for the system), or one large server
-  with {cores:.0f} or more cores and {class_gb:.0f} GB or more. On one core, a full-mode training notebook takes the
-  minutes the README's table gives (measured with one or two threads on a 2-core CPU).
-- **With GPU nodes**: the host memory per learner stays the same ({need["guarantee_gb"]:.1f} GB guaranteed, the
-  frameworks load in the kernel either way) and the CPU need drops to what reading, plotting and data loading take,
-  about half a core; the training notebooks (06 to 13) run several times faster. GPUs were not measured here: as a
-  starting point, give the GPU profile to the learners who need it at a time rather than to all {CLASS_SIZE}, and
-  size it by the GPU memory one kernel takes on your GPUs (`nvidia-smi` while a learner trains).
+- **Without GPUs**: {class_gb:.0f} GB of memory guaranteed ({CLASS_SIZE} x {need["guarantee_gb"]:.1f} GB), up to
+  {class_limit_gb:.0f} GB if every learner reached the limit together; {cores:.0f} cores guaranteed, {CLASS_SIZE} if
+  every learner trained at the same moment. That is about {nodes} nodes of {NODE_CORES} cores and {NODE_GB} GB (4 GB
+  of each kept for the system), or one server with at least {cores:.0f} cores and {class_gb:.0f} GB. If all
+  {CLASS_SIZE} press "run all" on notebook 06 in quick mode together on {cores:.0f} cores, each waits about
+  {core_seconds * CLASS_SIZE / cores:.0f} s; a full-mode training notebook takes the minutes of the README's table
+  (one or two threads of a 2-core CPU) when the learner has a core to themselves.
+- **With GPU nodes**: the training moves to the GPU, so the CPU guarantee can stay at half a core for everyone and
+  the training notebooks (06 to 13) run several times faster. Nothing was measured on a GPU here: CUDA's libraries
+  add to each kernel's host memory, so run one learner on a GPU node (`python -m tools.classroom.hub --learners 1`
+  reports the peaks) and set the GPU profile's memory limit from it; watch the GPU memory one kernel takes while it
+  trains (`nvidia-smi`) to see how many learners can share one GPU, and offer the GPU profile to the learners who
+  train at a time rather than to all {CLASS_SIZE}.
 """
     return text
 
