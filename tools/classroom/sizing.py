@@ -100,7 +100,7 @@ def section(record: dict) -> str:
     shared_mb = need["kernel_mb"] - need["unique_mb"]
     full = [run for run in runs if run["mode"] == "full"]
     full_note = (
-        f" The last row is one learner alone in full mode (`--full`), which trains on the whole training set."
+        " The last row is one learner alone in full mode (`--full`), which trains on the whole training set."
         if full
         else ""
     )
