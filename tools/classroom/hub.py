@@ -146,8 +146,31 @@ class ProcessWatch:
         self._stop.set()
         self._thread.join()
 
-    def alive(self) -> list[psutil.Process]:
-        return [process for process in self.seen.values() if process.is_running() and process.status() != "zombie"]
+    def alive(self, run_dir: Path) -> list[psutil.Process]:
+        """Every process seen below the hub that still runs, and any other whose command line or folder is in
+        ``run_dir`` (the learners' homes, the proxy's files): one started between two samples is not missed."""
+        found = dict(self.seen)
+        for process in psutil.process_iter():
+            try:
+                if str(run_dir) in " ".join(process.cmdline()) or process.cwd().startswith(str(run_dir)):
+                    found.setdefault(process.pid, process)
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                continue
+        running = []
+        for process in found.values():
+            try:
+                if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                    running.append(process)
+            except psutil.NoSuchProcess:
+                continue
+        return running
+
+
+def describe(process: psutil.Process) -> str:
+    try:
+        return f"{process.pid} {' '.join(process.cmdline()[:3])}"
+    except psutil.Error:
+        return str(process.pid)
 
 
 class ClassroomHub:
@@ -199,14 +222,13 @@ class ClassroomHub:
             except subprocess.TimeoutExpired:
                 pass
         time.sleep(1)  # the proxy and servers exit a moment after the hub
-        leftovers = self.watch.alive() if self.watch is not None else []
-        self.left_behind = [f"{process.pid} {' '.join(process.cmdline()[:3])}" for process in leftovers]
+        leftovers = self.watch.alive(self.run_dir) if self.watch is not None else []
+        self.left_behind = [describe(process) for process in leftovers]
         self.stopped_cleanly = self.process.poll() == 0 and not leftovers
         for process in leftovers:
-            with_group = process.pid == self.process.pid
             try:
-                os.killpg(process.pid, signal.SIGKILL) if with_group else process.kill()
-            except (ProcessLookupError, psutil.NoSuchProcess):
+                process.kill()
+            except psutil.NoSuchProcess:
                 pass
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
@@ -243,7 +265,7 @@ class ClassroomHub:
         learner.browser.post(f"{self.url}/hub/login", data=form, timeout=300, allow_redirects=False).raise_for_status()
         requests.post(
             f"{self.url}/hub/api/users/{name}/server", headers={"Authorization": f"token {self.token}"}, timeout=60
-        )
+        ).raise_for_status()
         self._wait_until(
             lambda: self._get(f"/hub/api/users/{name}").json()["servers"].get("", {}).get("ready"),
             300,
@@ -292,8 +314,7 @@ class ClassroomHub:
                         self.server_url(learner), self.token, run.kernel_id, cells[learner.name], run, cell_timeout
                     )
                     for learner, run in zip(learners, runs, strict=True)
-                ),
-                return_exceptions=False,
+                )
             )
 
         asyncio.run(all_at_once())
