@@ -22,7 +22,7 @@ COURSE_ENV = Path(os.environ.get("CLASSROOM_PYTHON", "/srv/convnets-course/.venv
 # nbgitpuller's target folder in each learner's home (tools/classroom/links.py makes the links for it).
 COURSE_FOLDER = "convnets-course"
 # Per learner, from the measurements in docs/classroom.md (python -m tools.classroom.sizing derives them).
-MEMORY_GUARANTEE, MEMORY_LIMIT = "1.5G", "3G"
+MEMORY_GUARANTEE, MEMORY_LIMIT = "2G", "3.5G"
 CPU_GUARANTEE, CPU_LIMIT = 0.5, 1.0
 IDLE_MINUTES = 60
 

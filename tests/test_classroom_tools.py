@@ -99,12 +99,14 @@ def test_the_sizing_section_is_written_from_the_stored_measurements():
 
 
 def test_the_limits_leave_a_quarter_of_headroom_rounded_up_to_half_a_gigabyte():
-    run = {"peak_kernel_mb_max": 1500, "peak_kernel_unique_mb_mean": 1200, "peak_server_mb_max": 100}
-    need = sizing.per_learner({"runs": [run]})
-    assert need["limit_gb"] == 2.0  # 1600 MB x 1.25 = 2000 MB, under 2048
+    quick = {"mode": "quick", "peak_kernel_mb_max": 1500, "peak_kernel_unique_mb_mean": 1200, "peak_server_mb_max": 100}
+    need = sizing.per_learner({"runs": [quick]})
+    assert need["limit_gb"] == 2.0  # (1500 + 100) MB x 1.25 = 2000 MB, under 2048
     assert need["guarantee_gb"] == 1.5  # 1300 MB, rounded up to 1.5 GB
-    need = sizing.per_learner({"runs": [{**run, "peak_kernel_mb_max": 1600}]})
-    assert need["limit_gb"] == 2.5  # 1700 MB x 1.25 = 2125 MB
+    full = {**quick, "mode": "full", "peak_kernel_mb_max": 1700, "peak_kernel_unique_mb_mean": 1690}
+    need = sizing.per_learner({"runs": [quick, full]})
+    assert need["limit_gb"] == 2.5  # 1800 MB x 1.25 = 2250 MB
+    assert need["unique_mb"] == 1400  # quick mode's 1200 MB, and the 200 MB full mode adds
 
 
 def test_the_configurations_use_the_limits_the_measurements_imply(monkeypatch):

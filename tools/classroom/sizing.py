@@ -55,14 +55,19 @@ def per_learner(record: dict) -> dict[str, float]:
     """What one learner needs, from the highest peaks measured (MB), and the limits that implies (GB).
 
     The limit must allow a learner's kernel with all its libraries (resident memory: the first learner on a server
-    or node is charged for them); the guarantee is what each learner adds where the libraries are already loaded
-    (the kernel's unique memory) plus their server.
+    or node is charged for them); the guarantee is what each learner adds where the libraries are already loaded:
+    the kernel's unique memory with other learners running (quick mode), plus what full mode's larger data adds,
+    plus their server.
     """
-    kernel = max(run["peak_kernel_mb_max"] for run in record["runs"])
-    unique = max(run["peak_kernel_unique_mb_mean"] for run in record["runs"])
-    server = max(run["peak_server_mb_max"] for run in record["runs"])
+    runs = record["runs"]
+    quick = [run for run in runs if run["mode"] == "quick"]
+    kernel = max(run["peak_kernel_mb_max"] for run in runs)
+    full_extra = kernel - max(run["peak_kernel_mb_max"] for run in quick)
+    unique = max(run["peak_kernel_unique_mb_mean"] for run in quick) + full_extra
+    server = max(run["peak_server_mb_max"] for run in runs)
     return {
         "kernel_mb": kernel,
+        "full_extra_mb": full_extra,
         "unique_mb": unique,
         "server_mb": server,
         "peak_gb": (kernel + server) / 1024,
@@ -97,7 +102,7 @@ def section(record: dict) -> str:
     class_limit_gb = CLASS_SIZE * need["limit_gb"]
     cores = CLASS_SIZE * guarantee_cores
     nodes = max(math.ceil(class_gb / (NODE_GB - 4)), math.ceil(cores / NODE_CORES))
-    shared_mb = need["kernel_mb"] - need["unique_mb"]
+    shared_mb = max(run["peak_kernel_mb_mean"] - run["peak_kernel_unique_mb_mean"] for run in quick)
     full = [run for run in runs if run["mode"] == "full"]
     full_note = (
         " The last row is one learner alone in full mode (`--full`), which trains on the whole training set."
@@ -116,12 +121,13 @@ already loaded).{full_note}
 
 What it implies, per learner:
 
-- **Memory**: a kernel peaked at {need["kernel_mb"]} MB resident, of which about {shared_mb} MB are libraries that
-  learners on one server or node share, and {need["unique_mb"]} MB unique on average; a server took
-  {need["server_mb"]} MB. So a **limit of {need["limit_gb"]:.1f} GB** (the highest resident peak and a server,
-  {need["peak_gb"]:.1f} GB, with a quarter of headroom) and a **guarantee of {need["guarantee_gb"]:.1f} GB** (unique
-  memory and a server); the configurations in `classroom/` use these. A learner with two notebooks open runs two
-  kernels: ask learners to shut a kernel down when they move on to the next notebook.
+- **Memory**: a kernel peaked at {need["kernel_mb"]} MB resident ({need["full_extra_mb"]} MB of it more than in
+  quick mode: full mode's data); with other learners running, about {shared_mb} MB of a kernel are libraries they
+  share, so each learner adds about {need["unique_mb"]} MB (unique memory in quick mode, and what full mode adds);
+  a server took {need["server_mb"]} MB. So a **limit of {need["limit_gb"]:.1f} GB** (the highest resident peak and a
+  server, {need["peak_gb"]:.1f} GB, with a quarter of headroom) and a **guarantee of {need["guarantee_gb"]:.1f} GB**
+  (what each learner adds, and a server); the configurations in `classroom/` use these. A learner with two
+  notebooks open runs two kernels: ask learners to shut a kernel down when they move on to the next notebook.
 - **Disk**: a learner's home held {busiest["learner_home_mb"]} MB after pulling the course and running notebook 06
   (the course's files and the data copied from the mirror); the 2 GiB volume in `classroom/values.yaml` leaves room
   for the other notebooks' data and the models learners save.
