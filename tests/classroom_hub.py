@@ -83,7 +83,7 @@ def class_run(tmp_path_factory) -> ClassRun:
         runs = hub.run_notebooks(learners, NOTEBOOK)
     return ClassRun(
         learners=learners,
-        commit=git("-C", str(classroom.REPO_ROOT), "rev-parse", "HEAD"),
+        commit=git("--git-dir", str(run_dir / "upstream.git"), "rev-parse", f"{classroom.BRANCH}~1"),
         runs=runs,
         mirror_changes=snapshot.changes(before, snapshot.take(mirror)),
         edited_text=edited_text,
