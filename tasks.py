@@ -8,6 +8,9 @@ python tasks.py book         # the course as a static website that works offline
 python tasks.py full-run     # re-run every notebook in full mode and store its outputs (05 06: only those)
 python tasks.py bench        # the benchmarks in benchmarks/
 python tasks.py sync         # rewrite the encoded answers, badges, Colab cells, notebook metadata, README tables
+python tasks.py mirror DIR   # a classroom's data mirror: every data file, checked, into DIR (resumes if interrupted)
+python tasks.py practice     # practice copies of the notebooks (no outputs, no solutions), in build/practice/
+python tasks.py hub          # the classroom test: a real JupyterHub on 127.0.0.1, two learners pull and run a notebook
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ TEST_COMMAND = [
     "900",
 ]
 
+# The classroom test starts a real JupyterHub; it needs the proxy from npm (classroom/package.json), so it runs on
+# its own command, which checks that first and says what to install.
+HUB_TEST_COMMAND = ["-m", "pytest", "-p", "no:xdist", "tests/classroom_hub.py"]
 
 # Keras must also run on PyTorch alone: the Keras notebooks run a second time with TensorFlow made unimportable.
 KERAS_ON_TORCH_ENV = {
@@ -184,7 +190,7 @@ def run_in_venv(arguments: list[str], extra_env: dict[str, str] | None = None) -
 
 
 def main(argv: list[str]) -> int:
-    commands = ("lab", "test", "slides", "book", "full-run", "bench", "sync")
+    commands = ("lab", "test", "slides", "book", "full-run", "bench", "sync", "mirror", "practice", "hub")
     if argv and argv[0] in ("-h", "--help", "help"):
         print(__doc__)
         return 0
@@ -212,6 +218,12 @@ def main(argv: list[str]) -> int:
         return run_in_venv(["-m", "tools.book", *rest])
     if command == "full-run":
         return run_in_venv(["-m", "tools.run_notebooks", *rest])
+    if command in ("mirror", "practice"):
+        return run_in_venv(["-m", f"tools.classroom.{command}", *rest])
+    if command == "hub":
+        return run_in_venv(["-m", "tools.classroom.hub", "--check"]) or run_in_venv(
+            [*HUB_TEST_COMMAND, *rest], TEST_ENV
+        )
     if command == "bench":
         scripts = sorted(path.stem for path in (ROOT / "benchmarks").glob("[a-z]*.py"))
         return max((run_in_venv(["-m", f"benchmarks.{name}", *rest]) for name in scripts), default=0)
