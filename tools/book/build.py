@@ -16,7 +16,13 @@ DEFAULT_OUT = REPO_ROOT / "build" / "book"
 # The pages besides the lessons, in the order the sidebar lists them. The README also links CONTRIBUTING.md, the
 # licenses, the citation file, the registry and the publishing workflow: they come along (the last ones as files to
 # download) so that every link on the home page works on the site too.
-REFERENCE_PAGES = ("docs/glossary.md", "docs/instructors.md", "datasets/README.md", "CONTRIBUTING.md")
+REFERENCE_PAGES = (
+    "docs/glossary.md",
+    "docs/instructors.md",
+    "docs/classroom.md",
+    "datasets/README.md",
+    "CONTRIBUTING.md",
+)
 DOWNLOADS = ("datasets/registry.json", "LICENSE", "LICENSE-CONTENT", "CITATION.cff", ".github/workflows/pages.yml")
 
 

@@ -21,10 +21,10 @@ from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 
 from helpers.course import colab_url
-from tools.slides.templates import PERSIAN_FONT_CSS
 from tools.slides.vendor import (
     MATHJAX_PACKAGE,
     MATHJAX_SUBDIR,
+    PERSIAN_FONT_CSS,
     mathjax_version,
     package_dir,
     persian_font_files,
