@@ -93,13 +93,14 @@ def chromium_problem() -> str | None:
 
 def browser_tests_left_out() -> list[str]:
     """Extra pytest arguments for the whole suite: none with Chromium; without it, the browser tests are left
-    out, after saying which and how to get Chromium (before the run starts, not as 19 failures at its end)."""
+    out, after saying which and how to get Chromium (before the run starts, not as failures at its end)."""
     problem = chromium_problem()
     if problem is None:
         return []
     print(
-        f"Chromium was not found, so the tests marked {BROWSER_MARK} will not run (the slide decks rendered, "
-        f"measured and printed in a browser, in tests/test_slides*.py); everything else will.\n{problem}\n",
+        f"Chromium was not found, so the tests marked {BROWSER_MARK} will not run (slide decks, the website and "
+        f"JupyterLab seen in a browser: tests/test_slides*.py, test_book.py, test_lab.py); everything else will."
+        f"\n{problem}\n",
         flush=True,
     )
     return ["-m", f"not {BROWSER_MARK}"]

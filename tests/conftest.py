@@ -17,7 +17,8 @@ from helpers import data
 
 T = TypeVar("T")
 BROWSER_MARK = "needs_chromium"
-BROWSER_FIXTURES = {"chromium", "chrome"}  # the slide tests' fixtures that start or find Chromium
+# Fixtures that start or find Chromium: the slide tests', the website's (its build prints the PDF handouts too).
+BROWSER_FIXTURES = {"chromium", "chrome", "site"}
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -103,6 +103,7 @@ def test_the_jupyterlab_3_mathjax_extension_is_off(lab):
     assert "convnets-course-lab" in loaded, loaded
 
 
+@pytest.mark.needs_chromium
 def test_persian_cells_are_right_to_left_and_right_aligned_in_jupyterlab(lab):
     with browser(find_chromium(), loopback=True) as chrome:
         context = chrome.new_context(viewport={"width": 1280, "height": 800})
