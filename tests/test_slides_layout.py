@@ -231,7 +231,7 @@ def test_keys_scroll_a_tall_slide_before_advancing_and_the_measure_catches_keys_
 
 def test_a_wide_output_is_fitted_to_the_slide_and_the_measure_catches_one_that_is_not(tmp_path, chromium):
     deck = synthetic_deck(tmp_path, code("print(WIDE_TABLE)", WIDE_LINE, "subslide"))
-    unfitted = planted(deck, "courseFitWideBlocks(event.currentSlide);", "")
+    unfitted = planted(deck, "courseFitWideBlocks(slide);", "")
     [fitted, cut] = measure_decks([deck, unfitted], [WINDOWS[0]], chromium)
     assert fitted.slides[1].wide == []
     assert any(block.startswith("pre") for block in cut.slides[1].wide), cut.slides[1].wide

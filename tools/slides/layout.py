@@ -158,11 +158,16 @@ def _measure(context, refused: list[str], deck: Path, window: tuple[int, int]) -
     return DeckLayout(deck=deck, window=window, slides=slides, requests=refused[before:], errors=errors)
 
 
+# Resolves once MathJax has finished what it has queued (at once without MathJax).
+TYPESET_JS = "() => new Promise((done) => window.MathJax && MathJax.Hub ? MathJax.Hub.Queue(done) : done())"
+
+
 def press_through(page, slide: SlideLayout) -> None:
     """Press each advance key on the tall ``slide`` until the deck moves on; note the keys that moved on before the
     slide's end was shown, and any text under the controls at each place a key stopped."""
     for key in ADVANCE_KEYS:
         page.evaluate("([h, v]) => { Reveal.slide(h, v); Reveal.getCurrentSlide().scrollTop = 0; }", [slide.h, slide.v])
+        page.evaluate(TYPESET_JS)  # arriving re-typesets the slide's formulas: measure the slide as it will stay
         seen_end = False
         for _ in range(MAX_PRESSES):
             where = page.evaluate("courseMeasure.position()")

@@ -13,6 +13,11 @@ function courseKeyboardCondition(event) {
     var backward = COURSE_BACKWARD_KEYS.includes(event.key) || (event.key === " " && event.shiftKey);
     var slide = Reveal.getCurrentSlide();
     if (!slide || !(forward || backward)) { return true; }
+    // While its formulas are typeset again the slide's height is not known yet: hold the key rather than skip content.
+    if (slide.dataset.courseTypesetting) {
+        event.preventDefault();
+        return false;
+    }
     var page = slide.clientHeight * (1 - COURSE_PAGE_OVERLAP);
     var rest = forward ? slide.scrollHeight - slide.clientHeight - slide.scrollTop : slide.scrollTop;
     if (rest <= 1) { return true; }
@@ -42,9 +47,13 @@ function courseReserveControlsBand() {
 // with formulas are touched (MathJax keeps each formula's source in a <script type="math/...">). Wide blocks are fitted
 // when their slide is first shown, as a hidden slide has no layout to measure.
 function courseShowSlide(event) {
-    courseFitWideBlocks(event.currentSlide);
-    if (window.MathJax && MathJax.Hub && event.currentSlide.querySelector('script[type^="math/"]')) {
-        MathJax.Hub.Queue(["Rerender", MathJax.Hub, event.currentSlide]);
+    var slide = event.currentSlide;
+    courseFitWideBlocks(slide);
+    if (window.MathJax && MathJax.Hub && slide.querySelector('script[type^="math/"]')) {
+        slide.dataset.courseTypesetting = "yes";
+        MathJax.Hub.Queue(["Rerender", MathJax.Hub, slide], function () {
+            delete slide.dataset.courseTypesetting;
+        });
     }
 }
 
