@@ -12,6 +12,7 @@ then says so and returns False, so "Run all" never stops there.
 from __future__ import annotations
 
 import base64
+import decimal
 import functools
 import json
 import math
@@ -113,14 +114,54 @@ def _array(given: Any) -> np.ndarray:
     return array.astype(float)
 
 
+def _tolerance(wanted: float, record: dict[str, Any]) -> float:
+    """How far from ``wanted`` a number answer may be: the record's ``tolerance``, or ``relative`` times the answer."""
+    return max(record.get("tolerance", 0.0), record.get("relative", 0.0) * abs(wanted))
+
+
+def _decimals(given: float) -> int:
+    """The decimal places a learner wrote: 1.21 has 2, 1.0 and 40 have 0 (Python keeps no trailing zeros).
+
+    >>> [_decimals(number) for number in (1.21, 1.0, 40.0, 0.0051, 2.5e-07)]
+    [2, 0, 0, 4, 8]
+    """
+    exponent = decimal.Decimal(repr(given)).normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+def precision(record: dict[str, Any]) -> str:
+    """How precise a number answer must be, in words: its tolerance, and the decimal places that meet it.
+
+    >>> precision({"answer": 1.205, "tolerance": 0.002}), precision({"answer": 4640, "relative": 0.01})
+    ('within ±0.002 (3 decimal places)', 'within 1%')
+    """
+    relative = record.get("relative", 0.0)
+    if relative * abs(record["answer"]) > record.get("tolerance", 0.0):
+        return f"within {relative * 100:g}%"
+    tolerance = record.get("tolerance", 0.0)
+    if tolerance <= 0:
+        return "exact"
+    places = max(0, math.ceil(-math.log10(2 * tolerance) - 1e-9))
+    return f"within ±{tolerance:g} ({places} decimal place{'s' if places != 1 else ''})"
+
+
+def _near_miss(given: float, record: dict[str, Any]) -> bool:
+    """Is ``given`` the answer rounded to the decimals the learner wrote (but outside the tolerance)?
+
+    1.21 for 1.205 +- 0.002 is: the learner rounded a right answer too far, and needs more digits, not a hint. 0 is
+    not (nothing is left of the answer: more likely a mistake than a rounding).
+    """
+    places = _decimals(given)
+    return given != 0 and abs(given - record["answer"]) <= 0.5 * 10.0**-places * (1 + 1e-9)
+
+
 def _matches(given: Any, wanted: Any, record: dict[str, Any]) -> bool:
     """Is ``given`` (already in the exercise's kind, see :data:`AS_KIND`) the answer ``wanted``?"""
     kind = record["kind"]
     if kind == "integer":
         return given.is_integer() and int(given) == wanted
     if kind == "number":
-        tolerance = max(record.get("tolerance", 0.0), record.get("relative", 0.0) * abs(wanted))
-        return abs(given - wanted) <= tolerance + 1e-12
+        return abs(given - wanted) <= _tolerance(wanted, record) + 1e-12
     if kind == "shape":
         return given == tuple(wanted)
     if kind == "array":
@@ -155,7 +196,9 @@ def check(exercise_id: str, answer: Any) -> Checked:
     """Say whether ``answer`` to exercise ``exercise_id`` is right, with a hint when it is not; true if right.
 
     Numbers are compared with the exercise's tolerance, shapes and arrays element by element,
-    multiple-choice answers by their letter or the option's words (see :func:`_choice`). An answer of the wrong
+    multiple-choice answers by their letter or the option's words (see :func:`_choice`). A number that is the answer
+    rounded to fewer decimals than the tolerance needs (1.21 for 1.205 +- 0.002) is asked for with more digits, not
+    given a hint; a wrong number's message says how precise the answer must be. An answer of the wrong
     type (text for a number, a float in a shape, ``None``, ``True``) is refused with a message saying what the
     exercise expects, never compared as a value. ``...`` means "not answered yet".
 
@@ -180,12 +223,17 @@ def check(exercise_id: str, answer: Any) -> Checked:
     if _matches(given, record["answer"], record):
         print(f"Exercise {exercise_id}: correct.")
         return Checked(True)
+    if record["kind"] == "number" and _near_miss(given, record):
+        needed = precision(record)
+        print(f"Exercise {exercise_id}: give more digits: {answer} is rounded too far; the answer must be {needed}.")
+        return Checked(False)
     hint = record.get("hint", "")
     for mistake in record.get("mistakes", []):
-        if _matches(given, mistake["answer"], {**record, "option": ""}):
+        if _matches(given, mistake["answer"], {**record, **mistake, "option": ""}):
             hint = mistake["hint"]
             break
-    print(f"Exercise {exercise_id}: not quite. {hint}".rstrip())
+    needed = f"(Answers must be {precision(record)}.)" if record["kind"] == "number" else ""
+    print(" ".join(part for part in (f"Exercise {exercise_id}: not quite.", hint, needed) if part))
     return Checked(False)
 
 

@@ -42,6 +42,13 @@ kind = "number"
 answer = 4640
 relative = 0.001
 
+[exercises."02.7"]
+kind = "number"
+answer = 1.205
+tolerance = 0.002
+hint = "Scale to [0, 1] first."
+mistakes = [{ answer = 415.02, relative = 0.01, hint = "Divide by 255 first." }]
+
 [[quiz]]
 question = "What does padding change?"
 options = ["the parameters", "the output size", "the kernel"]
@@ -125,6 +132,37 @@ def test_a_wrong_value_gets_a_hint_not_a_type_message(store, capsys):
     assert not exercises.check("02.2", 0.5)
     message = capsys.readouterr().out
     assert "not quite" in message and "wrong type" not in message
+
+
+@pytest.mark.parametrize("answer", [1.21, 1.2, 1.0, np.float64(1.21)])
+def test_a_right_answer_rounded_too_far_is_asked_for_more_digits_not_given_a_hint(store, capsys, answer):
+    assert not exercises.check("02.7", answer)
+    message = capsys.readouterr().out
+    assert "give more digits" in message and "within ±0.002 (3 decimal places)" in message, message
+    assert "Scale" not in message and "not quite" not in message, message
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "answer", "hint", "needed"),
+    [
+        ("02.7", 1.3, "Scale to [0, 1] first.", "within ±0.002 (3 decimal places)"),
+        ("02.7", 1.2101, "Scale to [0, 1] first.", "within ±0.002 (3 decimal places)"),  # five decimals, not 1.205
+        ("02.2", 0, "", "within ±0.01 (2 decimal places)"),  # 0.25 rounded to nothing: more likely a mistake
+        ("02.7", 416, "Divide by 255 first.", "within ±0.002 (3 decimal places)"),  # the mistake's own tolerance
+        ("02.2", 0.5, "", "within ±0.01 (2 decimal places)"),
+        ("02.6", 4700, "", "within 0.1%"),
+    ],
+)
+def test_a_wrong_number_gets_its_hint_and_the_precision_required(store, capsys, exercise_id, answer, hint, needed):
+    assert not exercises.check(exercise_id, answer)
+    message = capsys.readouterr().out
+    assert "not quite" in message and hint in message and f"Answers must be {needed}." in message, message
+
+
+def test_a_count_or_a_choice_says_no_precision(store, capsys):
+    for exercise_id, answer in (("02.1", 33), ("02.5", "c")):
+        assert not exercises.check(exercise_id, answer)
+        assert "must be" not in capsys.readouterr().out
 
 
 def test_a_choice_mistake_in_any_form_gets_its_hint(store, capsys):
