@@ -7,7 +7,8 @@ write to ``build/quick-results/`` instead, so they never overwrite real results.
 The notebook, the framework and the device are found out, never typed by hand: the notebook from the
 kernel's session (:func:`helpers.env.notebook_name`), the framework and device from the model the
 result belongs to. Each file also holds the last full run of its notebook (``"run"``, written by
-``python -m tools.run_notebooks``): how long it took, on what.
+``python -m tools.run_notebooks``): how long it took, on what; and what its solutions cell printed
+(``"solutions"``, written when the notebook is stored: see :mod:`tools.notebook_sync`).
 """
 
 from __future__ import annotations
@@ -108,8 +109,14 @@ def record_run(notebook: str, seconds: float, device: str) -> dict[str, Any]:
     return run
 
 
+def record_solutions(notebook: str, printed: str) -> None:
+    """Store what the notebook's solutions cell printed in its last run (``"solutions"``). The cell is stored without
+    outputs (they would show the answers under the exercises), so the solutions' text is backed by this record."""
+    _update(notebook, lambda saved: saved.__setitem__("solutions", printed))
+
+
 def load_results(notebook: str, folder: Path | None = None) -> dict[str, Any]:
-    """The saved record of ``notebook`` (``{"notebook", "results", "run"?}``), empty if there is none."""
+    """The saved record of ``notebook`` (``{"notebook", "results", "run"?, "solutions"?}``), empty if there is none."""
     path = (folder or results_dir()) / f"{notebook}.json"
     return json.loads(path.read_text()) if path.is_file() else {"notebook": notebook, "results": {}}
 

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from helpers.course import NOTEBOOKS_DIR, REPO_ROOT, in_notebooks, notebooks
-from tools import notebook_sync
+from tools import instructor_notes, notebook_sync
 
 NOTEBOOKS = notebooks()
 MAX_BYTES = 2 * 1024 * 1024
@@ -99,17 +99,133 @@ def test_every_notebook_has_persian_goals_and_summary(path):
     assert len(persian) >= 2, "a Persian (right-to-left) version of the learning goals and of the summary"
 
 
+def is_solutions(cell: nbformat.NotebookNode) -> bool:
+    return notebook_sync.SOLUTIONS_TAG in cell.metadata.get("tags", [])
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_stored_outputs_are_a_clean_run_in_order(path):
     code_cells = [cell for cell in load(path).cells if cell.cell_type == "code"]
     counts = [cell.execution_count for cell in code_cells]
-    assert counts == list(range(1, len(code_cells) + 1)), "outputs must come from one top-to-bottom run"
+    in_order = [None if is_solutions(cell) else number for number, cell in enumerate(code_cells, start=1)]
+    assert counts == in_order, "outputs must come from one top-to-bottom run (the solutions cell stored unrun)"
     for cell in code_cells:
         errors = [output for output in cell.outputs if output.output_type == "error"]
         assert not errors, f"error output in cell:\n{cell.source[:200]}"
         # A stored warning is a learner's first "is something broken?": fix its cause instead of storing it.
         warnings = [output for output in cell.outputs if output.get("name") == "stderr" and "Warning" in output.text]
         assert not warnings, f"warning stored in cell:\n{cell.source[:200]}\n{warnings[0].text[:300]}"
+
+
+def leaked_solutions(cells: list[nbformat.NotebookNode]) -> list[int]:
+    """The solutions cells stored with outputs: they would print the answers right under the exercises."""
+    return [
+        index
+        for index, cell in enumerate(cells)
+        if is_solutions(cell) and (cell.get("outputs") or cell.get("execution_count") is not None)
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_the_solutions_cell_is_stored_without_outputs(path):
+    assert not leaked_solutions(load(path).cells), "run: python -m tools.notebook_sync"
+
+
+def test_a_solutions_cell_with_outputs_is_caught_and_the_sync_strips_them():
+    cell = nbformat.v4.new_code_cell(
+        'assert helpers.check("98.1", 2 + 2)', execution_count=7, metadata={"tags": ["solutions"]}
+    )
+    cell.outputs = [nbformat.v4.new_output("stream", text="Exercise 98.1: correct.\n")]
+    demo = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 98 · Demo"), cell])
+    assert leaked_solutions(demo.cells) == [1]
+    synced = notebook_sync.synced(demo, "98_demo.ipynb")
+    assert leaked_solutions(synced.cells) == [] and notebook_sync.solutions_output(demo) == "Exercise 98.1: correct."
+
+
+@pytest.mark.parametrize(("check", "passes"), [("assert 6 * 7 == 42", True), ("assert 6 * 7 == 41", False)])
+def test_the_test_run_still_runs_a_synced_solutions_cell_and_fails_on_its_assert(tmp_path, check, passes):
+    """nbval compares no outputs for a cell stored unrun, but it runs it, and a failed assert fails the test."""
+    solutions = nbformat.v4.new_code_cell(
+        f"{check}\nprint('correct')", execution_count=1, metadata={"tags": ["solutions"]}
+    )
+    solutions.outputs = [nbformat.v4.new_output("stream", text="correct\n")]
+    path = tmp_path / "98_demo.ipynb"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 98 · Demo"), solutions])
+    notebook_sync.write(notebook_sync.synced(notebook, path.name), path)
+    command = [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "--nbval", "-q", str(path)]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert (result.returncode == 0) == passes, result.stdout[-2000:]
+
+
+# Directions to a teacher; in a lesson's text (not a ``notes`` cell) a self-learner would read them as theirs.
+TEACHER_DIRECTIONS = re.compile(r"Ask the room|Ask the audience|Pre-run|\bthe audience\b|\bAsk:")
+
+
+def unmarked_notes_and_directions(cells: list[nbformat.NotebookNode]) -> list[str]:
+    """Notes cells without the instructor's mark, other cells with it, and lesson text that directs a teacher."""
+    problems = []
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "markdown":
+            continue
+        notes, has_mark = instructor_notes.is_notes(cell), cell.source.startswith(instructor_notes.MARK_START)
+        if notes and not cell.source.startswith(instructor_notes.MARK + "\n\n"):
+            problems.append(f"cell {index} ({cell.get('id')}): a note without the mark (python -m tools.notebook_sync)")
+        if has_mark and not notes:
+            problems.append(f"cell {index} ({cell.get('id')}): the instructor's mark on a cell that is not a note")
+        direction = None if notes else TEACHER_DIRECTIONS.search(cell.source)
+        if direction:
+            problems.append(f"cell {index} ({cell.get('id')}): {direction.group(0)!r} in the lesson's text")
+    return problems
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_instructor_notes_carry_the_mark_and_the_lesson_text_directs_no_teacher(path):
+    problems = unmarked_notes_and_directions(load(path).cells)
+    assert not problems, "a teacher's directions go in a notes cell:\n  " + "\n  ".join(problems)
+
+
+def test_an_unmarked_note_and_a_teacher_direction_in_the_lesson_are_caught():
+    def note(source: str) -> nbformat.NotebookNode:
+        return nbformat.v4.new_markdown_cell(source, metadata={"slideshow": {"slide_type": "notes"}})
+
+    lesson = nbformat.v4.new_markdown_cell("Ask the room what a stride of 2 does.")
+    marked = note(instructor_notes.marked("Ask the room what a stride of 2 does."))
+    assert unmarked_notes_and_directions([marked]) == []
+    assert len(unmarked_notes_and_directions([note("Pre-run the cell."), lesson])) == 2
+    demo = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 98 · Demo"), marked])
+    twice = notebook_sync.synced(notebook_sync.synced(demo, "98_demo.ipynb"), "98_demo.ipynb")
+    marks = "".join(cell.source for cell in twice.cells).count(instructor_notes.MARK_START)
+    assert marks == 1, "the sync marks a note once, however often it runs"
+
+
+# A lecture named by its file number, which a learner cannot decode: name the lecture (CONTRIBUTING.md).
+DECK_NUMBER = re.compile(r"\bdeck\s+00[0-4]\b", re.IGNORECASE)
+SKIPPED_FOLDERS = {".venv", "build", "node_modules"}
+
+
+def prose_documents() -> list[Path]:
+    """The course's markdown documents (README, docs, dataset cards...), not installed packages' or build outputs'."""
+    found = REPO_ROOT.rglob("*.md")
+    return sorted(path for path in found if not SKIPPED_FOLDERS & set(path.relative_to(REPO_ROOT).parts[:-1]))
+
+
+def deck_numbers(texts: dict[str, str]) -> list[str]:
+    return [f"{where}: {match.group(0)!r}" for where, text in texts.items() for match in DECK_NUMBER.finditer(text)]
+
+
+def test_no_notebook_or_document_names_a_lecture_by_its_deck_number():
+    texts = {path.relative_to(REPO_ROOT).as_posix(): path.read_text(encoding="utf-8") for path in prose_documents()}
+    for path in NOTEBOOKS:
+        for index, cell in enumerate(load(path).cells):
+            if cell.cell_type == "markdown":
+                texts[f"{path.name} cell {index} ({cell.get('id')})"] = cell.source
+    assert "README.md" in texts and "docs/instructors.md" in texts
+    found = deck_numbers(texts)
+    assert not found, "name the lecture, not its deck number:\n  " + "\n  ".join(found)
+
+
+def test_a_deck_number_is_caught():
+    assert len(deck_numbers({"a": "as the lecture shows (deck 003)", "b": "Deck 000 says", "c": "deck 0034"})) == 2
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)

@@ -8,6 +8,11 @@ What it enforces, for each ``notebooks/NN_topic.ipynb``:
 - cell 0 ends with the link to the English-Persian glossary;
 - cell 1 is the Colab-only install cell, rendered from the same address;
 - cells keep only ``slideshow``, ``tags`` and ``jupyter`` metadata (no timings, no editor noise), and a stable id;
+- the solutions cell (tag ``solutions``) is stored unrun, with no outputs: they would print the answers right under
+  the exercises. nbval still runs it and fails on a wrong answer's assert (it compares no outputs for an unrun cell).
+  What it printed goes to the notebook's results record first, where the prose-number check finds it;
+- each instructor's note (a ``notes`` cell) opens with the mark that says so (:mod:`tools.instructor_notes`), and
+  no other cell carries it;
 - stored ipywidgets views are replaced by one line saying a kernel is needed (a view cannot show without one,
   and its raw repr would), and each quiz's static version (a ``quiz-static`` cell) is rewritten from its answers;
 - the notebook keeps one kernelspec, the ``language_info`` Jupyter writes (so that opening a notebook in
@@ -23,11 +28,14 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import exercises
+from helpers import exercises, results
 from helpers.course import BRANCH, NOTEBOOKS_DIR, REPOSITORY, colab_url, in_notebooks, notebooks
+from tools import instructor_notes
+from tools.prose_numbers import output_text
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CELL_METADATA_KEYS = ("jupyter", "slideshow", "tags")
+SOLUTIONS_TAG = "solutions"
 # What ipykernel reports about the language; JupyterLab writes it into every notebook it opens.
 LANGUAGE_INFO_KEYS = {
     "codemirror_mode",
@@ -91,6 +99,11 @@ def synced(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
         if "quiz-static" in cell.metadata.get("tags", []):
             cell.source = exercises.static_quiz_markdown(Path(name).name)
             cell.metadata["slideshow"] = {"slide_type": "subslide"}  # the quiz gets a slide of its own
+        if cell.cell_type == "markdown":
+            notes = instructor_notes.is_notes(cell)
+            cell.source = (instructor_notes.marked if notes else instructor_notes.unmarked)(cell.source)
+        if cell.cell_type == "code" and SOLUTIONS_TAG in cell.metadata.get("tags", []):
+            cell.outputs, cell.execution_count = [], None
         if cell.cell_type == "code":
             for output in cell.outputs:
                 output.get("metadata", {}).pop("execution", None)
@@ -117,6 +130,25 @@ def stable_id(cell: nbformat.NotebookNode, name: str, index: int, used: set[str]
     return current
 
 
+def solutions_output(notebook: nbformat.NotebookNode) -> str:
+    """What the notebook's solutions cell printed in its run ('' once it is stored unrun)."""
+    cells = [cell for cell in notebook.cells if SOLUTIONS_TAG in cell.metadata.get("tags", [])]
+    return "\n".join(output_text(cell) for cell in cells if cell.cell_type == "code").strip()
+
+
+def store(notebook: nbformat.NotebookNode, path: Path) -> None:
+    """Write ``notebook`` in the course's form, after recording what its solutions cell printed (the form drops it)."""
+    printed = solutions_output(notebook)
+    if printed:
+        results.record_solutions(path.stem, printed)
+    write(synced(notebook, notebook_name(path)), path)
+
+
+def notebook_name(path: Path) -> str:
+    """The name the sync gives a notebook: its path under ``notebooks/`` (its file name elsewhere)."""
+    return in_notebooks(path) if path.resolve().is_relative_to(NOTEBOOKS_DIR) else path.name
+
+
 def write(notebook: nbformat.NotebookNode, path: Path) -> None:
     """Write with a trailing newline and one-space indent, as Jupyter does."""
     path.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
@@ -130,12 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     differing = []
     for path in args.paths or notebooks():
         original = path.read_text(encoding="utf-8")
-        name = in_notebooks(path) if path.resolve().is_relative_to(NOTEBOOKS_DIR) else path.name
-        notebook = synced(nbformat.reads(original, as_version=4), name)
-        if nbformat.writes(notebook) + "\n" != original:
+        notebook = nbformat.reads(original, as_version=4)
+        if nbformat.writes(synced(notebook, notebook_name(path))) + "\n" != original:
             differing.append(path)
             if not args.check:
-                write(notebook, path)
+                store(notebook, path)
     for path in differing:
         print(f"{'differs' if args.check else 'synced'}: {path}")
     return 1 if args.check and differing else 0

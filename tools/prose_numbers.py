@@ -87,8 +87,9 @@ def output_text(cell: dict) -> str:
 
 
 def available_numbers(notebook: dict, results: dict | None = None) -> np.ndarray:
-    """Every number in the notebook's outputs and code, and in its results record."""
-    texts = []
+    """Every number in the notebook's outputs and code, and in its results record (with what its solutions cell,
+    stored without outputs, printed)."""
+    texts = [(results or {}).get("solutions", "")]
     for cell in notebook["cells"]:
         if cell["cell_type"] == "code":
             texts += ["".join(cell["source"]), output_text(cell)]

@@ -3,10 +3,11 @@
     python -m tools.run_notebooks                      # every notebook, full mode
     python -m tools.run_notebooks --quick 05 06        # notebooks whose names start with 05 or 06
 
-Committed notebooks carry the outputs of a full-mode run (the default). A full run also records how long
-the notebook took and on what device, as ``"run"`` in ``results/NN_topic.json`` (the README's notebook
-table shows it). Each kernel is told which notebook it runs (``JPY_SESSION_NAME``, as Jupyter does), so
-the notebook's results are filed under its name.
+Committed notebooks carry the outputs of a full-mode run (the default), in the course's form
+(:mod:`tools.notebook_sync`: the solutions cell without outputs; what it printed goes to the results record). A
+full run also records how long the notebook took and on what device, as ``"run"`` in ``results/NN_topic.json``
+(the README's notebook table shows it). Each kernel is told which notebook it runs (``JPY_SESSION_NAME``, as
+Jupyter does), so the notebook's results are filed under its name.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ import nbformat
 from nbclient import NotebookClient
 
 from helpers import env, results
-from helpers.course import NOTEBOOKS_DIR, in_notebooks, notebooks
-from tools.notebook_sync import synced, write
+from helpers.course import notebooks
+from tools.notebook_sync import store
 
 
 def run(path: Path, timeout: int) -> float:
@@ -38,7 +39,7 @@ def run(path: Path, timeout: int) -> float:
         coalesce_streams=True,  # one stdout block per cell, not one per flush: cleaner files and diffs
     ).execute()
     seconds = time.perf_counter() - started
-    write(synced(notebook, in_notebooks(path) if path.resolve().is_relative_to(NOTEBOOKS_DIR) else path.name), path)
+    store(notebook, path)  # solutions unrun: their printed check goes to the results record
     return seconds
 
 

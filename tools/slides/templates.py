@@ -11,8 +11,9 @@ The templates, their CSS and their JavaScript are files in ``tools/slides/assets
 - ``course_handout.html.j2``: the A4 handout, with ``handout.css`` and ``handout.js``;
 - ``fit.js``, for both: a code block, output or table wider than its box gets a smaller font until it fits.
 
-Cells tagged ``hide-input`` show only their output; ``notes`` cells become reveal.js speaker notes and are left out
-of the handout, as are ``skip`` cells. A quiz shows its questions in place of the widget, and its answers after them.
+Cells tagged ``hide-input`` show only their output; ``notes`` cells become reveal.js speaker notes (without the mark
+that tells a self-learner they are for the instructor) and are left out of the handout, as are ``skip`` cells. A
+quiz shows its questions in place of the widget, and its answers after them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import re
 import nbformat
 from jinja2 import ChoiceLoader, PackageLoader
 from traitlets.config import Config
+
+from tools import instructor_notes
 
 # The slide area that reveal.js scales to fit the window. 16:9 like the projectors and screens the course is shown
 # on (1280x720, 1920x1080), so the same slide fills either window, with the same line breaks, at a different scale.
@@ -79,6 +82,8 @@ def for_export(notebook: nbformat.NotebookNode, *, handout: bool) -> nbformat.No
             # In the handout, keep the address as a plain link; a slide has no use for it.
             replacement = r"[Open in Colab](\g<url>)" if handout else ""
             cell.source = COLAB_BADGE.sub(replacement, cell.source).lstrip("\n")
+        if instructor_notes.is_notes(cell):
+            cell.source = instructor_notes.unmarked(cell.source)  # the speaker knows whom the note is for
     exported.cells = quizzes_for_export(exported.cells)
     return exported
 
