@@ -144,3 +144,36 @@ def test_every_index_entry_and_row_links_to_an_existing_anchor(terms):
     links = set(re.findall(r"\]\(#([^)]+)\)", page))
     assert links <= anchors
     assert len(re.findall(r"^\| <a id=\"term-", page, re.MULTILINE)) == len(terms)
+
+
+# The course's one Persian word for each of these terms (its first Persian term), where the decks or older text differ.
+COURSE_WORDS = {
+    "gradient ascent (on the input)": "صعود گرادیان",
+    "fully connected layer": "لایهٔ تماماً متصل",
+    "epoch": "دورهٔ آموزش",
+    "pipeline": "خط لوله",
+}
+# «دوره» alone is the course; an epoch is «دورهٔ آموزش» (plural «دوره‌های آموزش»).
+BARE_DORE = re.compile(r"دوره(?!(?:ٔ|\u200cهای|\u200cها)? آموزش)")
+
+
+def words_off_the_course(terms: list[glossary.Term]) -> list[str]:
+    """Entries whose Persian term is not the course's word, and Persian definitions that say «دوره» for an epoch."""
+    first = {term.en: term.fa[0] for term in terms}
+    problems = [f"{en}: {first.get(en)!r}, not {word!r}" for en, word in COURSE_WORDS.items() if first.get(en) != word]
+    problems += [
+        f"{term.en}: {match.group(0)!r} in {term.fa_def!r}"
+        for term in terms
+        for match in BARE_DORE.finditer(term.fa_def)
+    ]
+    return problems
+
+
+def test_the_persian_terms_are_the_courses_words(terms):
+    assert words_off_the_course(terms) == []
+
+
+def test_a_term_off_the_course_and_a_bare_dore_are_caught():
+    epoch = glossary.Term("epoch", (), ("دوره",), (), 5, "One pass.", "وزن‌های دوره‌ای که بهترین بود.")
+    problems = words_off_the_course([epoch])
+    assert len(problems) == len(COURSE_WORDS) + 1, problems
