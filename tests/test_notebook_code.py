@@ -233,3 +233,60 @@ def test_a_notebook_of_mostly_scaffolding_is_caught():
     hidden = nbformat.v4.new_code_cell(EXTRA_CODE + "draws\nplt.plot()\nplt.show()")
     hidden.metadata["tags"] = ["hide-input"]
     assert plumbing_share([*cells, hidden, nbformat.v4.new_code_cell("x = 1")]) == 4 / 5
+
+
+def is_typed_in(node: ast.expr, typed: set[str]) -> bool:
+    """Whether ``node`` is built from literals alone (numbers, strings, their arithmetic, lists and tuples of them),
+    or from names the cell bound to such values: an answer typed in, not computed."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Name):
+        return node.id in typed
+    if isinstance(node, ast.UnaryOp):
+        return is_typed_in(node.operand, typed)
+    if isinstance(node, ast.BinOp):
+        return is_typed_in(node.left, typed) and is_typed_in(node.right, typed)
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return all(is_typed_in(element, typed) for element in node.elts)
+    return False
+
+
+def typed_in_answers(source: str) -> list[str]:
+    """The ``helpers.check("NN.k", X)`` calls of a solutions cell whose X is typed in (see :func:`is_typed_in`): such
+    an assert passes whatever the notebook computes, so it proves nothing. The answer must be derived."""
+    typed: set[str] = set()
+    found = []
+    for statement in ast.parse(source).body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "helpers.check" and len(node.args) == 2:
+                if is_typed_in(node.args[1], typed):
+                    found.append(ast.unparse(node))
+        if isinstance(statement, ast.Assign):
+            names = {target.id for target in statement.targets if isinstance(target, ast.Name)}
+            typed = typed | names if is_typed_in(statement.value, typed) else typed - names
+    return found
+
+
+@pytest.mark.parametrize("path", notebooks(), ids=lambda path: path.stem)
+def test_the_solutions_derive_each_answer_they_check(path):
+    cells = nbformat.read(path, as_version=4).cells
+    solutions = [cell.source for cell in cells if "solutions" in cell.metadata.get("tags", [])]
+    found = [call for source in solutions for call in typed_in_answers(source)]
+    assert found == [], "compute each answer from the notebook's data, model or formulas:\n  " + "\n  ".join(found)
+
+
+def test_a_typed_in_answer_is_caught():
+    source = """
+side = 5 + (2 - 1) * 1
+measured = model_output.shape[-1]
+assert helpers.check("98.1", side + (5 - 1) * 2)
+assert helpers.check("98.2", "b")
+assert helpers.check("98.3", [1, -2.5])
+assert helpers.check("98.4", 1 / 0.8)
+assert helpers.check("98.5", measured)
+assert helpers.check("98.6", conv_output_size(224, 11, stride=4))
+assert helpers.check("98.7", "a" if measured > side else "b")
+side = measured
+assert helpers.check("98.8", side)
+"""
+    assert [call[15:19] for call in typed_in_answers(source)] == ["98.1", "98.2", "98.3", "98.4"]
