@@ -19,8 +19,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from helpers.course import REPO_ROOT, notebooks
 from tests.book_browser import SiteBrowser, loopback_browser, serve
+from tools import instructor_notes
 from tools.book import build as book
-from tools.book.notebook_view import for_site
+from tools.book.notebook_view import NOTES_CLASS, for_site
 from tools.book.site import lesson_links
 from tools.slides import chromium as browser
 
@@ -133,6 +134,16 @@ def test_a_notebook_reads_on_the_site_with_folded_cells_folded_and_the_quiz_widg
     cells = for_site(new_notebook(cells=[plotting, quiz, static, folded])).cells
     tags = [cell.metadata.get("tags") for cell in cells]
     assert tags == [["hide-input"], ["remove-cell"], ["quiz-static"], ["hide-input"]]
+
+
+def test_an_instructors_note_reads_on_the_site_as_a_box_of_its_own():
+    text = "Ask the room what a stride of 2 does.\n\n```python\nconv(x, stride=2)\n```"
+    note = new_markdown_cell(instructor_notes.marked(text), metadata={"slideshow": {"slide_type": "notes"}})
+    lesson = new_markdown_cell("A stride of 2 halves the output.")
+    shown_note, shown_lesson = for_site(new_notebook(cells=[note, lesson])).cells
+    assert shown_note.source.startswith(f"`````{{admonition}} {instructor_notes.TITLE}\n:class: {NOTES_CLASS}\n")
+    assert text in shown_note.source and instructor_notes.MARK_START not in shown_note.source
+    assert shown_note.source.endswith("\n`````") and shown_lesson.source == "A stride of 2 halves the output."
 
 
 def test_every_lesson_page_links_colab_the_notebook_its_deck_and_its_handout(site):

@@ -19,6 +19,7 @@ import pytest
 
 from helpers.course import notebooks
 from tests.slides_browser import code, markdown, write_notebook
+from tools import instructor_notes
 from tools.slides import export as exporter
 from tools.slides import vendor
 from tools.slides.chromium import browser, find_chromium, offline_context
@@ -44,7 +45,7 @@ def notebook(tmp_path_factory) -> Path:
         markdown("# 98 · Cells test\n\nA synthetic notebook.", "slide"),
         code(SCAFFOLDING, SCAFFOLDING_OUTPUT, tags=("hide-input",)),
         code(LESSON, LESSON_OUTPUT),
-        markdown(NOTE, "notes"),
+        markdown(instructor_notes.marked(NOTE), "notes"),
         code("print(WIDE_TABLE)", WIDE_LINE, "subslide"),
         markdown(f"The weighted sum:\n\n{LONG_FORMULA}", "subslide"),
         markdown(f'<div dir="rtl" lang="fa">\n\n## خلاصه\n\n{PERSIAN}\n\n</div>', "subslide"),
@@ -92,6 +93,7 @@ def test_hide_input_cell_shows_its_output_but_not_its_code(exported, notebook):
 def test_notes_cells_are_speaker_notes_in_the_deck_and_absent_from_the_handout(exported, chrome):
     slides, handout = exported
     assert re.search(r'<aside class="notes">.*?Speaker note: ask the room', slides.read_text(), re.DOTALL)
+    assert instructor_notes.TITLE not in slides.read_text(), "the speaker knows whom the note is for"
     assert "Speaker note" not in handout.read_text(encoding="utf-8")
     context, page, refused = open_page(chrome, slides)
     try:
@@ -247,6 +249,16 @@ def test_the_course_font_from_helpers_persian_draws_persian_cells(notebook, tmp_
         context.close()
     assert {font["familyName"] for font in layout["drawn_with"]} == {"Vazirmatn"}, layout["drawn_with"]
     assert refused == []
+
+
+def test_a_note_reaches_the_speaker_without_the_instructors_mark():
+    note = nbformat.v4.new_markdown_cell(instructor_notes.marked(NOTE), metadata={"slideshow": {"slide_type": "notes"}})
+    lesson = nbformat.v4.new_markdown_cell(LESSON, metadata={"slideshow": {"slide_type": "slide"}})
+    deck = for_export(nbformat.v4.new_notebook(cells=[lesson, note]), handout=False).cells
+    assert [cell.source for cell in deck] == [LESSON, NOTE]
+    assert [cell.source for cell in for_export(nbformat.v4.new_notebook(cells=[lesson, note]), handout=True).cells] == [
+        LESSON
+    ]
 
 
 def test_a_quiz_shows_its_questions_under_its_heading_and_its_answers_on_the_next_slide():
