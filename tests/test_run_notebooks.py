@@ -33,6 +33,20 @@ def test_run_executes_in_a_kernel_that_knows_its_notebook(tmp_path):
     ), "the stored notebook is in the course's form"
 
 
+def test_a_run_stores_the_solutions_cell_unrun_and_records_what_it_printed(tmp_path, monkeypatch):
+    monkeypatch.setattr(results, "REPO_ROOT", tmp_path)
+    path = demo_notebook(tmp_path / "98_demo.ipynb")
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.append(
+        nbformat.v4.new_code_cell("print('Exercise 98.1: correct.')", metadata={"tags": ["solutions"]})
+    )
+    notebook_sync.write(notebook, path)
+    run_notebooks.run(path, timeout=120)
+    stored = nbformat.read(path, as_version=4).cells[-1]
+    assert stored.outputs == [] and stored.execution_count is None
+    assert results.load_results("98_demo")["solutions"] == "Exercise 98.1: correct."
+
+
 def test_main_records_the_full_run_and_refuses_unknown_prefixes(tmp_path, monkeypatch):
     monkeypatch.setattr(results, "REPO_ROOT", tmp_path)
     monkeypatch.setattr(run_notebooks, "select", lambda prefixes: [demo_notebook(tmp_path / "98_demo.ipynb")])
