@@ -158,7 +158,7 @@ def test_the_test_run_still_runs_a_synced_solutions_cell_and_fails_on_its_assert
 
 
 # Directions to a teacher; in a lesson's text (not a ``notes`` cell) a self-learner would read them as theirs.
-TEACHER_DIRECTIONS = re.compile(r"Ask the room|Ask the audience|Pre-run|\bthe audience\b|\bAsk:")
+TEACHER_DIRECTIONS = re.compile(r"Ask the room|Ask the audience|Pre-run|\b(?i:the audience)\b|\bAsk:")
 
 
 def unmarked_notes_and_directions(cells: list[nbformat.NotebookNode]) -> list[str]:
