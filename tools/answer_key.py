@@ -6,7 +6,8 @@
 
 Building or checking also refuses quiz keys a learner could game: no answer position may be keyed for more than 40%
 of one notebook's questions or 35% of the course's, and every position a four-option question offers must be keyed
-somewhere in the course (see :func:`check_key_balance`).
+somewhere in the course; nor may the key be the longest option in more than 40% of the course's questions (see
+:func:`check_key_balance`).
 
 One file per notebook, ``tools/answers/NN.toml``::
 
@@ -45,6 +46,8 @@ SOURCE_DIR = REPO_ROOT / "tools" / "answers"
 QUIZ_LENGTH = (5, 8)
 # The largest share of questions one answer letter may key: always picking one letter must not pay.
 MOST_KEYED_SHARE = {"notebook": 0.40, "course": 0.35}
+# Nor must always picking the longest option pay: a key that carries its reasons is easy to spot.
+LONGEST_KEY_SHARE = 0.40
 
 
 def load_sources(folder: Path = SOURCE_DIR) -> dict[str, dict[str, Any]]:
@@ -75,7 +78,8 @@ def load_sources(folder: Path = SOURCE_DIR) -> dict[str, dict[str, Any]]:
 
 
 def check_key_balance(sources: dict[str, dict[str, Any]]) -> None:
-    """Refuse quiz keys where one letter is keyed too often, or a letter of the four-option questions never is."""
+    """Refuse quiz keys where one letter is keyed too often, a letter of the four-option questions never is, or the
+    key is too often the longest option."""
     course: list[str] = []
     for notebook, source in sources.items():
         keys = [question["answer"] for question in source.get("quiz", [])]
@@ -86,6 +90,17 @@ def check_key_balance(sources: dict[str, dict[str, Any]]) -> None:
     never = sorted(set("abcd") - set(course)) if any(len(question["options"]) >= 4 for question in questions) else []
     if never:
         raise ValueError(f"the course's quizzes never key {', '.join(never)}: move some answers there")
+    longest = sum(_key_is_longest(question) for question in questions)
+    if longest > LONGEST_KEY_SHARE * len(questions):
+        raise ValueError(
+            f"the key is the longest option in {longest} of {len(questions)} questions, more than"
+            f" {LONGEST_KEY_SHARE:.0%}: shorten some keys or give the distractors their reasons"
+        )
+
+
+def _key_is_longest(question: dict[str, Any]) -> bool:
+    options, key = question["options"], ord(question["answer"]) - ord("a")
+    return all(len(options[key]) > len(option) for number, option in enumerate(options) if number != key)
 
 
 def _check_share(where: str, keys: list[str], most: float) -> None:
