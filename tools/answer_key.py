@@ -4,6 +4,11 @@
     python -m tools.answer_key --check   # exit 1 if it is out of date (the tests use this)
     python -m tools.answer_key --list    # print every answer, for maintainers
 
+Building or checking also refuses quiz keys a learner could game: no answer position may be keyed for more than 40%
+of one notebook's questions or 35% of the course's, and every position a four-option question offers must be keyed
+somewhere in the course; nor may the key be the longest option in more than 40% of the course's questions (see
+:func:`check_key_balance`).
+
 One file per notebook, ``tools/answers/NN.toml``::
 
     [exercises."02.1"]
@@ -39,6 +44,10 @@ from helpers.course import REPO_ROOT
 
 SOURCE_DIR = REPO_ROOT / "tools" / "answers"
 QUIZ_LENGTH = (5, 8)
+# The largest share of questions one answer letter may key: always picking one letter must not pay.
+MOST_KEYED_SHARE = {"notebook": 0.40, "course": 0.35}
+# Nor must always picking the longest option pay: a key that carries its reasons is easy to spot.
+LONGEST_KEY_SHARE = 0.40
 
 
 def load_sources(folder: Path = SOURCE_DIR) -> dict[str, dict[str, Any]]:
@@ -66,6 +75,41 @@ def load_sources(folder: Path = SOURCE_DIR) -> dict[str, dict[str, Any]]:
                 raise ValueError(f"{path.name}: quiz question {number} needs options, an answer letter, an explanation")
         sources[notebook] = source
     return sources
+
+
+def check_key_balance(sources: dict[str, dict[str, Any]]) -> None:
+    """Refuse quiz keys where one letter is keyed too often, a letter of the four-option questions never is, or the
+    key is too often the longest option."""
+    course: list[str] = []
+    for notebook, source in sources.items():
+        keys = [question["answer"] for question in source.get("quiz", [])]
+        _check_share(f"{notebook}.toml's quiz", keys, MOST_KEYED_SHARE["notebook"])
+        course += keys
+    _check_share("the course", course, MOST_KEYED_SHARE["course"])
+    questions = [question for source in sources.values() for question in source.get("quiz", [])]
+    never = sorted(set("abcd") - set(course)) if any(len(question["options"]) >= 4 for question in questions) else []
+    if never:
+        raise ValueError(f"the course's quizzes never key {', '.join(never)}: move some answers there")
+    longest = sum(_key_is_longest(question) for question in questions)
+    if longest > LONGEST_KEY_SHARE * len(questions):
+        raise ValueError(
+            f"the key is the longest option in {longest} of {len(questions)} questions, more than"
+            f" {LONGEST_KEY_SHARE:.0%}: shorten some keys or give the distractors their reasons"
+        )
+
+
+def _key_is_longest(question: dict[str, Any]) -> bool:
+    options, key = question["options"], ord(question["answer"]) - ord("a")
+    return all(len(options[key]) > len(option) for number, option in enumerate(options) if number != key)
+
+
+def _check_share(where: str, keys: list[str], most: float) -> None:
+    for letter in sorted(set(keys)):
+        if keys.count(letter) > most * len(keys):
+            raise ValueError(
+                f"{where} keys {letter!r} for {keys.count(letter)} of {len(keys)} questions, more than {most:.0%}:"
+                " reorder some options"
+            )
 
 
 def _check_choice(file_name: str, exercise_id: str, record: dict[str, Any]) -> None:
@@ -106,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print every answer in plain text")
     args = parser.parse_args(argv)
     sources = load_sources()
+    check_key_balance(sources)
     if args.list:
         for notebook, source in sources.items():
             for exercise_id, record in source.get("exercises", {}).items():
