@@ -27,6 +27,7 @@ import json
 import os
 import shutil
 import sys
+import tarfile
 import tempfile
 import urllib.error
 import urllib.request
@@ -144,6 +145,29 @@ def zip_content_sha256(path: Path, pattern: str) -> str:
     return hashlib.sha256("".join(sorted(lines)).encode()).hexdigest()
 
 
+def tar_content_sha256(path: Path, pattern: str) -> str:
+    """Checksum of a tar archive's contents, as :func:`zip_content_sha256` computes it for a zip.
+
+    Each member's name is taken without its first folder, and ``pattern`` is matched against that shorter name:
+    GitHub names the top folder of a repository's archive after the commit, so a repacked copy whose top folder
+    has a plain name holds the same files under the same names below it.
+    """
+    lines = []
+    with tarfile.open(path, "r:*") as archive:
+        for member in archive:
+            name = member.name.split("/", 1)[-1]
+            if not member.isfile() or not fnmatch.fnmatchcase(name, pattern):
+                continue
+            digest = hashlib.sha256(archive.extractfile(member).read()).hexdigest()
+            lines.append(f"{name} {digest}\n")
+    return hashlib.sha256("".join(sorted(lines)).encode()).hexdigest()
+
+
+def content_sha256(path: Path, pattern: str) -> str:
+    """The contents checksum of a zip or tar archive (see :func:`zip_content_sha256`, :func:`tar_content_sha256`)."""
+    return tar_content_sha256(path, pattern) if tarfile.is_tarfile(path) else zip_content_sha256(path, pattern)
+
+
 def verify(path: Path, record: FileRecord) -> None:
     """Raise ChecksumError unless ``path`` matches the registry record ``record``."""
     if record.size is not None and path.stat().st_size != record.size:
@@ -157,9 +181,11 @@ def verify(path: Path, record: FileRecord) -> None:
             raise ChecksumError(f"{path} has sha256 {actual}, expected {record.sha256} for {record.path}")
     if record.content_sha256 is not None:
         try:
-            actual = zip_content_sha256(path, record.content_glob or "*")
+            actual = content_sha256(path, record.content_glob or "*")
         except zipfile.BadZipFile as error:
             raise ChecksumError(f"{path} is not a readable zip archive ({error}) for {record.path}") from error
+        except (tarfile.TarError, EOFError, OSError) as error:  # gzip reports a cut-off stream as EOFError
+            raise ChecksumError(f"{path} is not a readable tar archive ({error}) for {record.path}") from error
         if actual != record.content_sha256:
             raise ChecksumError(
                 f"{path} has content sha256 {actual}, expected {record.content_sha256} for {record.path}"

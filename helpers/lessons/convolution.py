@@ -78,9 +78,9 @@ def same_padding(n: int, f: int, stride: int = 1, dilation: int = 1) -> Pair:
 
     >>> same_padding(6, 3)
     (1, 1)
-    >>> same_padding(7, 3, stride=2)   # output 4 needs 3*2 + 3 = 9 pixels: one each side
+    >>> same_padding(7, 3, stride=2)   # 4 windows span s(out - 1) + f = 2*3 + 3 = 9 pixels: one each side
     (1, 1)
-    >>> same_padding(6, 3, stride=2)   # output 3 needs 2*2 + 3 = 7 pixels: one after
+    >>> same_padding(8, 3, stride=2)   # 4 windows span 9 pixels, one more than 8: it goes after
     (0, 1)
     """
     span = dilation * (f - 1) + 1
