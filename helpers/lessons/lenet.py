@@ -18,9 +18,11 @@ from torch import nn
 def modern_lenet(num_classes: int = 10, in_channels: int = 1) -> nn.Sequential:
     """LeNet-5's layout with ReLU, max pooling and a full C3, for 28x28 inputs.
 
-    C1 pads by 2, so a 28x28 digit is seen exactly as the paper's 32x32 input (a digit
-    centred in a 32x32 frame). The layers keep the paper's names, so ``model.c1`` is the
-    first convolution. ``num_classes`` only changes the output layer.
+    C1 pads by 2, so its maps are 28x28 like those the paper's C1 makes from its 32x32 input.
+    The frame differs from the paper's: the padding adds zeros to standardised pixels, which is
+    the mean pixel (a faint grey), not the blank background around the paper's digits. The layers
+    keep the paper's names, so ``model.c1`` is the first convolution. ``num_classes`` only
+    changes the output layer.
 
     >>> model = modern_lenet()
     >>> model(torch.zeros(2, 1, 28, 28)).shape
